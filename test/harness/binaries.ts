@@ -1,0 +1,80 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+
+/**
+ * Finds the server binaries: PATH, then /usr/lib/postgresql/<highest>/bin. When missing and running
+ * as root on Debian, installs them with apt (DESIGN §5); otherwise says what to install.
+ */
+function onPath(name: string): string | undefined {
+  const found = spawnSync('bash', ['-c', `command -v ${name}`], { encoding: 'utf8' })
+  return found.status === 0 ? found.stdout.trim() : undefined
+}
+
+function postgresBinDir(): string | undefined {
+  const root = '/usr/lib/postgresql'
+  if (existsSync(root)) {
+    const versions = readdirSync(root)
+      .filter((v) => existsSync(join(root, v, 'bin', 'postgres')))
+      .sort((a, b) => Number(b) - Number(a))
+    if (versions[0]) return join(root, versions[0], 'bin')
+  }
+  const initdb = onPath('initdb')
+  return initdb && onPath('postgres') ? join(initdb, '..') : undefined
+}
+
+function aptInstall(packages: string[], what: string): void {
+  const isDebian = existsSync('/etc/debian_version')
+  if (process.getuid?.() !== 0 || !isDebian) {
+    throw new Error(
+      `${what} not found. Install it (Debian: apt-get install -y ${packages.join(' ')}) or set the URL env var.`,
+    )
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  spawnSync('apt-get', ['update'], { stdio: 'ignore', env })
+  const result = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...packages], {
+    stdio: 'ignore',
+    env,
+  })
+  if (result.status !== 0) throw new Error(`apt-get install ${packages.join(' ')} failed; install it by hand`)
+}
+
+let pgBin: string | undefined
+export function postgresBinaries(): { bin: (name: string) => string } {
+  pgBin ??= postgresBinDir()
+  if (!pgBin) {
+    aptInstall(['postgresql', 'postgresql-client'], 'PostgreSQL (initdb, postgres)')
+    pgBin = postgresBinDir()
+    if (!pgBin) throw new Error('PostgreSQL binaries still missing after apt-get install')
+  }
+  const dir = pgBin
+  return { bin: (name) => (existsSync(join(dir, name)) ? join(dir, name) : name) }
+}
+
+export function mariadbBinaries(): { server: string; installDb: string; client: string } {
+  const find = () => ({
+    server: onPath('mariadbd') ?? (existsSync('/usr/sbin/mariadbd') ? '/usr/sbin/mariadbd' : undefined),
+    installDb: onPath('mariadb-install-db'),
+    client: onPath('mariadb'),
+  })
+  let found = find()
+  if (!found.server || !found.installDb || !found.client) {
+    aptInstall(['mariadb-server', 'mariadb-client'], 'MariaDB (mariadbd, mariadb-install-db)')
+    found = find()
+  }
+  if (!found.server || !found.installDb || !found.client)
+    throw new Error('MariaDB binaries missing after apt-get install')
+  return { server: found.server, installDb: found.installDb, client: found.client }
+}
+
+/** The unprivileged system user a server runs as (both refuse or should not run as root). */
+export function serviceUser(name: 'postgres' | 'mysql'): { uid: number; gid: number; name: string } {
+  let id = spawnSync('id', ['-u', name], { encoding: 'utf8' })
+  if (id.status !== 0) {
+    spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', name])
+    id = spawnSync('id', ['-u', name], { encoding: 'utf8' })
+  }
+  const gid = spawnSync('id', ['-g', name], { encoding: 'utf8' })
+  if (id.status !== 0) throw new Error(`no system user '${name}' and could not create one`)
+  return { uid: Number(id.stdout), gid: Number(gid.stdout), name }
+}
