@@ -104,6 +104,9 @@ class RunningMariaDb implements MariaDbServer {
     })
     let log = ''
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (log = (log + chunk).slice(-4000)))
+    // A server must not keep the test process alive: it is stopped by the exit handlers (cleanup.ts).
+    child.unref()
+    ;(child.stderr as { unref?: () => void } | null)?.unref?.()
     this.child = child
     writeFileSync(join(this.dir, 'harness.pid'), String(child.pid))
     if (!this.forget) {

@@ -196,6 +196,9 @@ class RunningPostgres implements PgServer {
     )
     let log = ''
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (log = (log + chunk).slice(-4000)))
+    // A server must not keep the test process alive: it is stopped by the exit handlers (cleanup.ts).
+    child.unref()
+    ;(child.stderr as { unref?: () => void } | null)?.unref?.()
     this.child = child
     writeFileSync(this.pidFile, String(child.pid))
     if (!this.forget) {
