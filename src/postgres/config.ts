@@ -1,0 +1,276 @@
+import { userInfo } from 'node:os'
+import { InvalidArgumentError } from '../errors/classes.js'
+import type { ChannelBindingMode } from './auth/scram.js'
+
+/**
+ * Connection settings for PgConnection: from an options object, a `postgres://` URL, and libpq's
+ * `PG*` environment variables (libpq docs §34.15), in that order of precedence. Bad values fail
+ * here, at construction, naming the option (DESIGN §4).
+ */
+
+export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full'
+const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']
+const CHANNEL_BINDINGS: readonly ChannelBindingMode[] = ['disable', 'prefer', 'require']
+export type TargetSessionAttrs = 'any' | 'read-write' | 'read-only' | 'primary' | 'standby' | 'prefer-standby'
+const TARGET_SESSION_ATTRS: readonly TargetSessionAttrs[] = [
+  'any',
+  'read-write',
+  'read-only',
+  'primary',
+  'standby',
+  'prefer-standby',
+]
+
+export type PasswordSource = string | (() => string | Promise<string>)
+
+export interface PgConnectionOptions {
+  /**
+   * Host name, IP, or a directory holding the Unix socket (starts with '/'). Several hosts are
+   * separated by commas and tried in turn (libpq's multi-host strings). Default PGHOST or localhost.
+   */
+  host?: string
+  /**
+   * Numeric address to connect to instead of resolving `host` (libpq's hostaddr); `host` is still
+   * the name the certificate is checked against with sslmode=verify-full.
+   */
+  hostaddr?: string
+  /** One port, or one per host separated by commas. Default PGPORT or 5432. */
+  port?: number | string
+  /** Which server of several to accept (libpq's target_session_attrs). Default 'any'. */
+  targetSessionAttrs?: TargetSessionAttrs
+  /** 'random' tries the hosts in a random order, spreading connections (libpq 16). Default 'disable'. */
+  loadBalanceHosts?: 'disable' | 'random'
+  user?: string
+  password?: PasswordSource
+  database?: string
+  /** libpq's sslmode. Default 'prefer' (libpq's default): TLS when the server offers it, unverified. */
+  sslmode?: SslMode
+  /** CA bundle file, or 'system' for Node's trusted CAs (then sslmode must be verify-full, as in libpq). */
+  sslrootcert?: string
+  /** Client certificate and key files (PEM). */
+  sslcert?: string
+  sslkey?: string
+  /** SCRAM channel binding. Default 'prefer'. */
+  channelBinding?: ChannelBindingMode
+  /** Time allowed to connect, TLS and authenticate, in ms. Default 30,000; 0 = none. */
+  connectTimeoutMs?: number
+  applicationName?: string
+  searchPath?: string
+  /** Server-side statement_timeout in ms, sent at startup. */
+  statementTimeout?: number
+  /** Command-line options for the server (libpq's `options`, e.g. '-c geqo=off'). */
+  options?: string
+  /** Other run-time parameters to send in the startup packet. */
+  params?: Record<string, string>
+  /** Send a cleartext password over an unencrypted connection. Default false: refused (ERR_AUTH). */
+  allowCleartextPassword?: boolean
+  /** Refuse SCRAM iteration counts above this. Default 1,000,000. */
+  scramMaxIterations?: number
+}
+
+export interface PgConfig {
+  /** The host this connection uses; `hosts` lists every candidate. */
+  host: string
+  hostaddr: string | undefined
+  port: number
+  hosts: readonly { host: string; port: number }[]
+  targetSessionAttrs: TargetSessionAttrs
+  loadBalanceHosts: 'disable' | 'random'
+  user: string
+  password: PasswordSource | undefined
+  database: string
+  sslmode: SslMode
+  sslrootcert: string | undefined
+  sslcert: string | undefined
+  sslkey: string | undefined
+  channelBinding: ChannelBindingMode
+  connectTimeoutMs: number
+  /** Startup parameters beyond user and database. */
+  params: Record<string, string>
+  allowCleartextPassword: boolean
+  scramMaxIterations: number
+}
+
+/** URL query parameters understood, mapped to option names (libpq's connection keywords). */
+const URL_KEYS: Record<string, keyof PgConnectionOptions> = {
+  host: 'host',
+  hostaddr: 'hostaddr',
+  port: 'port',
+  user: 'user',
+  password: 'password',
+  dbname: 'database',
+  sslmode: 'sslmode',
+  sslrootcert: 'sslrootcert',
+  sslcert: 'sslcert',
+  sslkey: 'sslkey',
+  channel_binding: 'channelBinding',
+  connect_timeout: 'connectTimeoutMs',
+  application_name: 'applicationName',
+  options: 'options',
+  search_path: 'searchPath',
+  statement_timeout: 'statementTimeout',
+  target_session_attrs: 'targetSessionAttrs',
+  load_balance_hosts: 'loadBalanceHosts',
+}
+
+/** Parses `postgres://user:password@host:port/database?key=value`. */
+export function parsePgUrl(url: string): PgConnectionOptions {
+  // WHATWG URL cannot parse libpq's multi-host authority (h1:5432,h2:5433): take it apart here.
+  const m = /^([a-z]+:)\/\/(?:([^@/?#]*)@)?([^/?#]*)(.*)$/i.exec(url)
+  if (m === null) throw new InvalidArgumentError('url is not a valid URL')
+  const [, scheme, userinfo, authority, rest] = m as unknown as [
+    string,
+    string,
+    string | undefined,
+    string,
+    string,
+  ]
+  if (scheme !== 'postgres:' && scheme !== 'postgresql:') {
+    throw new InvalidArgumentError(`url: expected postgres:// or postgresql://, got ${scheme}//`)
+  }
+  let parsed: URL
+  try {
+    parsed = new URL(`${scheme}//${userinfo === undefined ? '' : `${userinfo}@`}placeholder${rest}`)
+  } catch (cause) {
+    throw new InvalidArgumentError('url is not a valid URL', { cause })
+  }
+  const out: Record<string, unknown> = {}
+  if (authority !== '') {
+    const hosts: string[] = []
+    const ports: string[] = []
+    for (const part of authority.split(',')) {
+      const hp = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(part)
+      if (hp === null) throw new InvalidArgumentError(`url: bad host "${part}"`)
+      hosts.push(decodeURIComponent(hp[1]!).replace(/^\[(.*)\]$/, '$1'))
+      ports.push(hp[2] ?? '')
+    }
+    if (hosts.some((h) => h !== '')) out.host = hosts.join(',')
+    if (ports.some((p) => p !== '')) out.port = ports.length === 1 ? Number(ports[0]) : ports.join(',')
+  }
+  if (parsed.username) out.user = decodeURIComponent(parsed.username)
+  if (parsed.password) out.password = decodeURIComponent(parsed.password)
+  const db = decodeURIComponent(parsed.pathname.slice(1))
+  if (db) out.database = db
+  for (const [key, value] of parsed.searchParams) {
+    const name = URL_KEYS[key]
+    if (name === undefined) throw new InvalidArgumentError(`url: unknown connection parameter "${key}"`)
+    // connect_timeout is in seconds in libpq URLs; statement_timeout in ms like the GUC.
+    if (name === 'connectTimeoutMs') out[name] = integer(key, value) * 1000
+    else if (name === 'port' || name === 'statementTimeout') out[name] = integer(key, value)
+    else out[name] = value
+  }
+  return out as PgConnectionOptions
+}
+
+function integer(name: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a non-negative integer`)
+  return Number(value)
+}
+
+const env = (name: string): string | undefined => {
+  const v = process.env[name]
+  return v === undefined || v === '' ? undefined : v
+}
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], dflt: T): T {
+  if (value === undefined) return dflt
+  if (!allowed.includes(value as T))
+    throw new InvalidArgumentError(`${name} must be one of ${allowed.join(', ')}`)
+  return value as T
+}
+
+/** Resolves options (and a URL) into a complete configuration, filling libpq's defaults. */
+export function resolvePgConfig(input: string | PgConnectionOptions): PgConfig {
+  const o = typeof input === 'string' ? parsePgUrl(input) : input
+  if (typeof o !== 'object' || o === null)
+    throw new InvalidArgumentError('options must be a URL or an object')
+  const hosts = resolveHosts(o.host ?? env('PGHOST') ?? 'localhost', o.port ?? env('PGPORT') ?? 5432)
+  const hostaddr = o.hostaddr ?? env('PGHOSTADDR')
+  if (hostaddr !== undefined && hosts.length > 1)
+    throw new InvalidArgumentError('hostaddr takes a single host')
+  const user = o.user ?? env('PGUSER') ?? userInfo().username
+  const sslmode = oneOf('sslmode', o.sslmode ?? env('PGSSLMODE'), SSL_MODES, 'prefer')
+  const sslrootcert = o.sslrootcert ?? env('PGSSLROOTCERT')
+  if (sslrootcert === 'system' && sslmode !== 'verify-full') {
+    // libpq 16: trusting every public CA is only safe if the host name is checked too.
+    throw new InvalidArgumentError('sslrootcert=system requires sslmode=verify-full')
+  }
+  const connectTimeoutMs = o.connectTimeoutMs ?? Number(env('PGCONNECT_TIMEOUT') ?? 30) * 1000
+  if (!Number.isFinite(connectTimeoutMs) || connectTimeoutMs < 0) {
+    throw new InvalidArgumentError('connectTimeoutMs must be a non-negative number')
+  }
+  const scramMaxIterations = o.scramMaxIterations ?? 1_000_000
+  if (!Number.isInteger(scramMaxIterations) || scramMaxIterations < 1) {
+    throw new InvalidArgumentError('scramMaxIterations must be a positive integer')
+  }
+  const params: Record<string, string> = {}
+  const applicationName = o.applicationName ?? env('PGAPPNAME')
+  if (applicationName !== undefined) params.application_name = applicationName
+  const options = o.options ?? env('PGOPTIONS')
+  if (options !== undefined) params.options = options
+  if (o.searchPath !== undefined) params.search_path = o.searchPath
+  if (o.statementTimeout !== undefined) {
+    if (!Number.isInteger(o.statementTimeout) || o.statementTimeout < 0) {
+      throw new InvalidArgumentError('statementTimeout must be a non-negative integer (ms)')
+    }
+    params.statement_timeout = String(o.statementTimeout)
+  }
+  for (const [k, v] of Object.entries(o.params ?? {})) {
+    if (k === 'user' || k === 'database' || k === 'client_encoding' || k === 'replication') {
+      throw new InvalidArgumentError(`params.${k} cannot be set here`)
+    }
+    params[k] = String(v)
+  }
+  return {
+    host: hosts[0]!.host,
+    hostaddr,
+    port: hosts[0]!.port,
+    hosts,
+    targetSessionAttrs: oneOf(
+      'targetSessionAttrs',
+      o.targetSessionAttrs ?? env('PGTARGETSESSIONATTRS'),
+      TARGET_SESSION_ATTRS,
+      'any',
+    ),
+    loadBalanceHosts: oneOf(
+      'loadBalanceHosts',
+      o.loadBalanceHosts ?? env('PGLOADBALANCEHOSTS'),
+      ['disable', 'random'] as const,
+      'disable',
+    ),
+    user,
+    password: o.password ?? env('PGPASSWORD'),
+    database: o.database ?? env('PGDATABASE') ?? user,
+    sslmode,
+    sslrootcert,
+    sslcert: o.sslcert ?? env('PGSSLCERT'),
+    sslkey: o.sslkey ?? env('PGSSLKEY'),
+    channelBinding: oneOf(
+      'channelBinding',
+      o.channelBinding ?? env('PGCHANNELBINDING'),
+      CHANNEL_BINDINGS,
+      'prefer',
+    ),
+    connectTimeoutMs,
+    params,
+    allowCleartextPassword: o.allowCleartextPassword ?? false,
+    scramMaxIterations,
+  }
+}
+
+/** libpq: one port for all hosts, or exactly one per host; an empty entry means 5432. */
+function resolveHosts(host: string, port: number | string): { host: string; port: number }[] {
+  const hosts = host.split(',').map((h) => h.trim())
+  const ports = String(port)
+    .split(',')
+    .map((p) => (p.trim() === '' ? 5432 : Number(p)))
+  if (ports.length !== 1 && ports.length !== hosts.length) {
+    throw new InvalidArgumentError(`port: ${ports.length} ports given for ${hosts.length} hosts`)
+  }
+  return hosts.map((h, i) => {
+    const p = ports.length === 1 ? ports[0]! : ports[i]!
+    if (!Number.isInteger(p) || p < 1 || p > 65535) throw new InvalidArgumentError('port must be 1-65535')
+    if (h === '') throw new InvalidArgumentError('host must not be empty')
+    return { host: h, port: p }
+  })
+}

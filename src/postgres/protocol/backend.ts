@@ -1,0 +1,119 @@
+import { InvalidArgumentError, ProtocolError } from '../../errors/classes.js'
+import { decodeBody, isBackendCode, typeName } from './backend-decode.js'
+import type { BackendMessage } from './messages.js'
+
+export interface BackendParserOptions {
+  /**
+   * The largest message (type byte excluded) the parser will buffer. A length above it is treated
+   * as garbage (ERR_PROTOCOL) instead of growing memory without bound. Default 1 GiB + 1 MiB: one
+   * field can be up to PostgreSQL's 1 GiB MaxAllocSize, plus room for the rest of the row.
+   */
+  maxMessageBytes?: number
+}
+
+const DEFAULT_MAX_MESSAGE_BYTES = 2 ** 30 + 2 ** 20
+const EMPTY = Buffer.alloc(0)
+
+/**
+ * A streaming parser for backend messages of protocol 3.0 (§55.7). Feed it chunks in arrival
+ * order, then call `read()` until it returns `undefined` ("need more bytes").
+ *
+ * Every message is `Byte1 type, Int32 length (self-inclusive), body`. Messages are decoded
+ * straight out of the chunk they arrived in; only a message split across chunks is copied, once,
+ * when its last byte arrives (so a 100 MB row arriving in 64 KB chunks costs one copy, not n²).
+ * A buffer handed out inside a message (DataRow, CopyData) is never written again.
+ *
+ * After a ProtocolError the stream is out of sync and the parser stays failed: the connection
+ * must be closed.
+ */
+export class BackendParser {
+  readonly maxMessageBytes: number
+  #buf: Buffer = EMPTY
+  #pos = 0
+  /** Chunks that arrived while a message was incomplete, not yet joined to `#buf`. */
+  #parts: Buffer[] = []
+  #partsLength = 0
+  /** How many bytes beyond `#buf[#pos..]` the incomplete message still needs. */
+  #missing = 0
+  #failure: ProtocolError | undefined
+
+  constructor(options: BackendParserOptions = {}) {
+    const max = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+    if (!Number.isInteger(max) || max < 4 || max > 2 ** 31 - 1) {
+      throw new InvalidArgumentError('maxMessageBytes must be an integer from 4 to 2^31-1')
+    }
+    this.maxMessageBytes = max
+  }
+
+  /** Bytes received but not yet returned as messages. */
+  get bufferedBytes(): number {
+    return this.#buf.length - this.#pos + this.#partsLength
+  }
+
+  feed(chunk: Buffer): void {
+    if (chunk.length === 0) return
+    if (this.#pos >= this.#buf.length) {
+      this.#buf = chunk
+      this.#pos = 0
+      return
+    }
+    this.#parts.push(chunk)
+    this.#partsLength += chunk.length
+  }
+
+  /** The next complete message, or `undefined` when more bytes are needed. */
+  read(): BackendMessage | undefined {
+    if (this.#failure) throw this.#failure
+    if (this.#partsLength > 0) {
+      if (this.#partsLength < this.#missing) return undefined
+      this.#join()
+    }
+    const buf = this.#buf
+    const pos = this.#pos
+    const available = buf.length - pos
+    if (available < 5) {
+      if (available > 0) this.#checkType(buf[pos]!)
+      this.#missing = 5 - available
+      return undefined
+    }
+    const code = buf[pos]!
+    const length = buf.readInt32BE(pos + 1)
+    if (!isBackendCode(code)) this.#checkType(code)
+    if (length < 4) this.#fail(`${typeName(code)} message with impossible length ${length}`)
+    if (length > this.maxMessageBytes) {
+      this.#fail(
+        `${typeName(code)} message of ${length} bytes exceeds maxMessageBytes (${this.maxMessageBytes})`,
+      )
+    }
+    const end = pos + 1 + length
+    if (end > buf.length) {
+      this.#missing = end - buf.length
+      return undefined
+    }
+    this.#pos = end
+    try {
+      return decodeBody(code, buf, pos + 5, end)
+    } catch (err) {
+      this.#failure = err as ProtocolError
+      throw err
+    }
+  }
+
+  #checkType(code: number): void {
+    if (!isBackendCode(code))
+      this.#fail(`unknown backend message type 0x${code.toString(16).padStart(2, '0')}`)
+  }
+
+  #fail(message: string): never {
+    this.#failure = new ProtocolError(message)
+    throw this.#failure
+  }
+
+  #join(): void {
+    const rest = this.#buf.subarray(this.#pos)
+    this.#buf = Buffer.concat([rest, ...this.#parts], rest.length + this.#partsLength)
+    this.#pos = 0
+    this.#parts = []
+    this.#partsLength = 0
+  }
+}

@@ -1,0 +1,209 @@
+import { QueryError } from '../errors/classes.js'
+import type { ResultCodec, TypeCodecs } from './codecs.js'
+import type { BackendMessage, FieldDescription, ServerFields } from './protocol/messages.js'
+import type { PendingQuery, PreparedStatement } from './query-types.js'
+import { compileRowDecoder, type RowDecoder, type RowMode } from './row-decoder.js'
+
+/**
+ * Consumers of the responses to one batch of frontend messages, each ended by a Sync and so by a
+ * ReadyForQuery (§55.2.3 "Extended Query", §55.2.2 "Simple Query"). The connection keeps them in a
+ * FIFO in the order the batches were written; `handle()` returns true on ReadyForQuery.
+ */
+export interface ResponseHandler {
+  readonly query: PendingQuery | undefined
+  handle(msg: BackendMessage): boolean
+}
+
+/** Rows plus the statement's outcome, as `query()` returns them. */
+export type QueryResult<T> = T[] & { rowCount: number | null; command: string; fields: FieldDescription[] }
+
+export function makeResult<T>(rows: T[], tag: string, fields: FieldDescription[]): QueryResult<T> {
+  // "INSERT 0 5", "SELECT 3", "CREATE TABLE": the trailing number, when there is one, is the count.
+  const space = tag.lastIndexOf(' ')
+  const last = space < 0 ? '' : tag.slice(space + 1)
+  const counted = /^\d+$/.test(last)
+  const result = rows as QueryResult<T>
+  result.rowCount = counted ? Number(last) : null
+  result.command = tag.split(' ', 1)[0] ?? ''
+  result.fields = fields
+  return result
+}
+
+/** Answers Parse + Describe(S) + Sync: ParseComplete, ParameterDescription, RowDescription | NoData. */
+export class DescribeHandler implements ResponseHandler {
+  paramTypes: number[] = []
+  fields: FieldDescription[] = []
+  error: ServerFields | undefined
+  constructor(
+    readonly query: PendingQuery,
+    readonly name: string,
+    readonly onDone: (handler: DescribeHandler) => void,
+  ) {}
+
+  handle(msg: BackendMessage): boolean {
+    switch (msg.type) {
+      case 'ParameterDescription':
+        this.paramTypes = msg.typeOids
+        break
+      case 'RowDescription':
+        this.fields = msg.fields
+        break
+      case 'ErrorResponse':
+        this.error = msg.fields
+        break
+      case 'ReadyForQuery':
+        this.onDone(this)
+        return true
+    }
+    return false
+  }
+}
+
+/** Resolves the codecs and the compiled decoder of a freshly described statement. */
+export function buildStatement(
+  name: string,
+  sql: string,
+  paramTypes: number[],
+  described: FieldDescription[],
+  codecs: TypeCodecs,
+  rowMode: RowMode,
+): PreparedStatement {
+  const resultCodecs: ResultCodec[] = described.map((f) => codecs.result(f.typeOid))
+  const fields = described.map((f, i) => ({ ...f, format: resultCodecs[i]!.format }))
+  const paramCodecs = paramTypes.map((oid) => codecs.param(oid))
+  return {
+    name,
+    sql,
+    paramTypes,
+    paramCodecs,
+    paramFormats: paramCodecs.map((c) => c.format),
+    fields,
+    resultFormats: resultCodecs.map((c) => c.format),
+    decoder: described.length > 0 ? compileRowDecoder(fields, resultCodecs, rowMode) : undefined,
+    bytes: sql.length * 2 + 200 + described.length * 120,
+  }
+}
+
+/** Shared result accumulation with the maxResultBytes cap. */
+abstract class RowCollector implements ResponseHandler {
+  rows: unknown[] = []
+  tag = ''
+  error: ServerFields | undefined
+  resultBytes = 0
+  constructor(readonly query: PendingQuery) {}
+
+  abstract handle(msg: BackendMessage): boolean
+
+  protected addRow(decoder: RowDecoder | undefined, buffer: Buffer, start: number, byteLength: number): void {
+    const q = this.query
+    if (q.settled) return
+    this.resultBytes += byteLength
+    if (this.resultBytes > q.maxResultBytes) {
+      this.rows = []
+      q.fail(
+        new QueryError(
+          'ERR_RESULT_TOO_LARGE',
+          `the result exceeds maxResultBytes (${q.maxResultBytes} bytes)`,
+        ),
+        true,
+      )
+      return
+    }
+    if (decoder === undefined) return
+    if (q.sink === undefined) this.rows.push(decoder(buffer, start))
+    else q.sink.push(decoder(buffer, start))
+  }
+}
+
+/** Answers [Parse] + Bind + Execute + Sync on a described statement. */
+export class ExecuteHandler extends RowCollector {
+  constructor(
+    query: PendingQuery,
+    readonly statement: PreparedStatement,
+    readonly onDone: (handler: ExecuteHandler) => void,
+    readonly onCopyIn: () => void,
+  ) {
+    super(query)
+  }
+
+  handle(msg: BackendMessage): boolean {
+    switch (msg.type) {
+      case 'DataRow':
+        this.addRow(this.statement.decoder, msg.buffer, msg.start, msg.byteLength)
+        break
+      case 'CopyInResponse':
+        this.onCopyIn()
+        break
+      case 'CommandComplete':
+        this.tag = msg.tag
+        break
+      case 'ErrorResponse':
+        this.error = msg.fields
+        break
+      case 'ReadyForQuery':
+        this.onDone(this)
+        return true
+    }
+    return false
+  }
+}
+
+/** Answers a simple Query: possibly several result sets; the last one is returned. */
+export class SimpleHandler extends RowCollector {
+  fields: FieldDescription[] = []
+  #decoder: RowDecoder | undefined
+  constructor(
+    query: PendingQuery,
+    readonly codecs: TypeCodecs,
+    readonly rowMode: RowMode,
+    readonly onDone: (handler: SimpleHandler) => void,
+    readonly onCopyIn: () => void,
+  ) {
+    super(query)
+  }
+
+  handle(msg: BackendMessage): boolean {
+    switch (msg.type) {
+      case 'RowDescription': {
+        // The simple protocol always returns text; use the text codec where one exists.
+        const codecs = msg.fields.map((f) => {
+          const c = this.codecs.result(f.typeOid)
+          return c.format === 0 ? c : TEXT_STRING
+        })
+        this.fields = msg.fields
+        this.rows = []
+        this.#decoder = compileRowDecoder(msg.fields, codecs, this.rowMode)
+        break
+      }
+      case 'DataRow':
+        this.addRow(this.#decoder, msg.buffer, msg.start, msg.byteLength)
+        break
+      case 'CommandComplete':
+        this.tag = msg.tag
+        break
+      case 'EmptyQueryResponse':
+        this.tag = ''
+        break
+      case 'ErrorResponse':
+        this.error = msg.fields
+        break
+      case 'CopyInResponse':
+        this.onCopyIn()
+        break
+      case 'ReadyForQuery':
+        this.onDone(this)
+        return true
+    }
+    return false
+  }
+}
+
+const TEXT_STRING: ResultCodec = { format: 0, decode: (b, o, n) => b.toString('utf8', o, o + n) }
+
+/** Answers housekeeping batches (Close + Sync): nothing to report. */
+export class IgnoreHandler implements ResponseHandler {
+  readonly query = undefined
+  handle(msg: BackendMessage): boolean {
+    return msg.type === 'ReadyForQuery'
+  }
+}

@@ -1,0 +1,46 @@
+import { AuthenticationError } from '../errors/classes.js'
+import { DatabaseError, type DatabaseErrorFields } from '../errors/database-error.js'
+import type { ServerFields } from './protocol/messages.js'
+
+const toInt = (s: string | undefined): number | undefined => {
+  if (s === undefined) return undefined
+  const n = Number.parseInt(s, 10)
+  return Number.isFinite(n) ? n : undefined
+}
+
+/**
+ * Turns ErrorResponse fields (§55.8 "Error and Notice Message Fields") into a DatabaseError with
+ * every field the server sent. `sqlStateName` is left unset until the generated SQLSTATE table
+ * (src/errors/server-codes.ts) exists.
+ */
+export function databaseErrorFields(f: ServerFields): DatabaseErrorFields {
+  return {
+    sqlState: f.code,
+    severity: f.severity ?? f.severityLocalized,
+    detail: f.detail,
+    hint: f.hint,
+    position: toInt(f.position),
+    internalPosition: toInt(f.internalPosition),
+    internalQuery: f.internalQuery,
+    where: f.where,
+    schema: f.schema,
+    table: f.table,
+    column: f.column,
+    dataType: f.dataType,
+    constraint: f.constraint,
+    file: f.file,
+    line: toInt(f.line),
+    routine: f.routine,
+  }
+}
+
+export function databaseError(fields: ServerFields): DatabaseError {
+  return new DatabaseError(fields.message ?? 'the server reported an error', databaseErrorFields(fields))
+}
+
+/** Class 28 (invalid authorization) during startup is an authentication failure (ERR_AUTH). */
+export function startupError(fields: ServerFields): AuthenticationError | DatabaseError {
+  const error = databaseError(fields)
+  if (fields.code?.startsWith('28')) return new AuthenticationError(error.message, { cause: error })
+  return error
+}
