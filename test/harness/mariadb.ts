@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { chownSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { mariadbBinaries, serviceUser } from './binaries.js'
-import { onProcessExit, startWatchdog } from './cleanup.js'
-import { freePort, isAlive, run, waitForExit, waitForExitSync, waitUntil } from './process-tools.js'
+import { freePort, run } from './process-tools.js'
+import { ServerProcess } from './server-process.js'
 import { makeCertificates, type TlsFiles } from './tls.js'
 
 export interface MariaDbServer {
@@ -70,12 +70,11 @@ class RunningMariaDb implements MariaDbServer {
   readonly database = 'covet'
   readonly url: string
   readonly rootUrl: string
-  private child: ChildProcess | undefined
-  private forget: (() => void) | undefined
+  private readonly server: ServerProcess
 
   constructor(
-    private readonly dir: string,
-    private readonly config: string,
+    dir: string,
+    config: string,
     readonly socket: string,
     readonly port: number,
     private readonly bins: { server: string; client: string },
@@ -83,6 +82,15 @@ class RunningMariaDb implements MariaDbServer {
   ) {
     this.url = `mysql://covet:${MARIADB_PASSWORD}@127.0.0.1:${port}/covet`
     this.rootUrl = `mysql://root@127.0.0.1:${port}/covet`
+    this.server = new ServerProcess({
+      dir,
+      name: 'MariaDB',
+      spawn: () => spawn(bins.server, [`--defaults-file=${config}`], { stdio: ['ignore', 'ignore', 'pipe'] }),
+      probe: () => this.mariadb('SELECT 1', { database: 'mysql' }),
+      readyTimeoutMs: 60_000,
+      stopSignal: 'SIGTERM',
+      exitSignal: 'SIGKILL', // the test process is exiting: the data is throwaway
+    })
   }
 
   mariadb(sql: string, options: { database?: string } = {}): Promise<string> {
@@ -98,65 +106,20 @@ class RunningMariaDb implements MariaDbServer {
     ])
   }
 
-  async boot(): Promise<void> {
-    const child = spawn(this.bins.server, [`--defaults-file=${this.config}`], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    })
-    let log = ''
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (log = (log + chunk).slice(-4000)))
-    // A server must not keep the test process alive: it is stopped by the exit handlers (cleanup.ts).
-    child.unref()
-    ;(child.stderr as { unref?: () => void } | null)?.unref?.()
-    this.child = child
-    writeFileSync(join(this.dir, 'harness.pid'), String(child.pid))
-    if (!this.forget) {
-      this.forget = onProcessExit(() => this.stopSync())
-      startWatchdog(join(this.dir, 'harness.pid'), this.dir)
-    }
-    await waitUntil(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`mariadbd exited: ${log}`)
-        await this.mariadb('SELECT 1', { database: 'mysql' })
-      },
-      60_000,
-      'MariaDB',
-    ).catch((err) => {
-      throw new Error(`${err.message}\n${log}`)
-    })
+  boot(): Promise<void> {
+    return this.server.start()
   }
 
-  async kill(): Promise<void> {
-    const pid = this.child?.pid
-    if (pid === undefined) return
-    process.kill(pid, 'SIGKILL')
-    await waitForExit(pid, 10_000)
+  kill(): Promise<void> {
+    return this.server.kill()
   }
 
   async restart(): Promise<void> {
-    await this.shutdown()
-    await this.boot()
+    await this.server.shutdown()
+    await this.server.start()
   }
 
-  private async shutdown(): Promise<void> {
-    const pid = this.child?.pid
-    if (pid === undefined || !isAlive(pid)) return
-    process.kill(pid, 'SIGTERM')
-    await waitForExit(pid, 30_000)
-    if (isAlive(pid)) process.kill(pid, 'SIGKILL')
-  }
-
-  async stop(): Promise<void> {
-    await this.shutdown()
-    this.forget?.()
-    rmSync(this.dir, { recursive: true, force: true })
-  }
-
-  stopSync(): void {
-    const pid = this.child?.pid
-    if (pid !== undefined && isAlive(pid)) {
-      process.kill(pid, 'SIGKILL') // the process is exiting: data is throwaway
-      waitForExitSync(pid, 5_000)
-    }
-    rmSync(this.dir, { recursive: true, force: true })
+  stop(): Promise<void> {
+    return this.server.stop()
   }
 }

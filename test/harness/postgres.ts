@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { appendFileSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { appendFileSync, chownSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { postgresBinaries, serviceUser } from './binaries.js'
-import { onProcessExit, startWatchdog } from './cleanup.js'
-import { freePort, isAlive, run, waitForExit, waitForExitSync, waitUntil } from './process-tools.js'
+import { freePort, run } from './process-tools.js'
+import { ServerProcess } from './server-process.js'
 import { makeCertificates, type TlsFiles } from './tls.js'
 
 export interface PgServer {
@@ -140,13 +140,11 @@ class RunningPostgres implements PgServer {
   readonly url: string
   readonly superuserUrl: string
   readonly psql: PgServer['psql']
-  private child: ChildProcess | undefined
-  private readonly pidFile: string
-  private forget: (() => void) | undefined
+  private readonly server: ServerProcess
 
   constructor(
     private readonly dir: string,
-    private readonly data: string,
+    data: string,
     readonly port: number,
     private readonly user: { uid: number; gid: number },
     private readonly bin: (name: string) => string,
@@ -162,7 +160,22 @@ class RunningPostgres implements PgServer {
     this.url = this.urls.scram
     this.superuserUrl = `postgres://${ADMIN}@${at}`
     this.psql = psqlRunner(bin, dir, port)
-    this.pidFile = join(dir, 'harness.pid')
+    this.server = new ServerProcess({
+      dir,
+      name: 'PostgreSQL',
+      spawn: () =>
+        spawn(
+          'setpriv',
+          [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--init-groups', bin('postgres'), '-D', data],
+          {
+            stdio: ['ignore', 'ignore', 'pipe'],
+          },
+        ),
+      probe: () => this.psql('SELECT 1', { database: 'postgres' }),
+      readyTimeoutMs: 30_000,
+      stopSignal: 'SIGINT', // "fast" shutdown: roll back and disconnect clients
+      exitSignal: 'SIGQUIT', // "immediate" shutdown: the test process is exiting
+    })
   }
 
   get socketDir(): string {
@@ -173,7 +186,7 @@ class RunningPostgres implements PgServer {
   async boot(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.bootOnce()
+        return await this.server.start()
       } catch (err) {
         if (attempt >= 40 || !String(err).includes('shared memory')) throw err
         await new Promise((r) => setTimeout(r, 250))
@@ -181,75 +194,17 @@ class RunningPostgres implements PgServer {
     }
   }
 
-  private async bootOnce(): Promise<void> {
-    const child = spawn(
-      'setpriv',
-      [
-        `--reuid=${this.user.uid}`,
-        `--regid=${this.user.gid}`,
-        '--init-groups',
-        this.bin('postgres'),
-        '-D',
-        this.data,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    )
-    let log = ''
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (log = (log + chunk).slice(-4000)))
-    // A server must not keep the test process alive: it is stopped by the exit handlers (cleanup.ts).
-    child.unref()
-    ;(child.stderr as { unref?: () => void } | null)?.unref?.()
-    this.child = child
-    writeFileSync(this.pidFile, String(child.pid))
-    if (!this.forget) {
-      this.forget = onProcessExit(() => this.stopSync())
-      startWatchdog(this.pidFile, this.dir)
-    }
-    await waitUntil(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`postgres exited: ${log}`)
-        await this.psql('SELECT 1', { database: 'postgres' })
-      },
-      30_000,
-      'PostgreSQL',
-    ).catch((err) => {
-      throw new Error(`${err.message}\n${log}`)
-    })
-  }
-
-  async kill(): Promise<void> {
-    const pid = this.child?.pid
-    if (pid === undefined) return
-    process.kill(pid, 'SIGKILL')
-    await waitForExit(pid, 10_000)
+  kill(): Promise<void> {
+    return this.server.kill()
   }
 
   async restart(): Promise<void> {
-    if (this.child && isAlive(this.child.pid!)) await this.shutdown()
+    await this.server.shutdown()
     await this.boot()
   }
 
-  private async shutdown(): Promise<void> {
-    const pid = this.child?.pid
-    if (pid === undefined || !isAlive(pid)) return
-    process.kill(pid, 'SIGINT') // "fast" shutdown: roll back and disconnect clients
-    await waitForExit(pid, 15_000)
-    if (isAlive(pid)) process.kill(pid, 'SIGKILL')
-  }
-
-  async stop(): Promise<void> {
-    await this.shutdown()
-    this.forget?.()
-    rmSync(this.dir, { recursive: true, force: true })
-  }
-
-  stopSync(): void {
-    const pid = this.child?.pid
-    if (pid !== undefined && isAlive(pid)) {
-      process.kill(pid, 'SIGQUIT') // "immediate" shutdown: we are exiting
-      waitForExitSync(pid, 5_000)
-    }
-    rmSync(this.dir, { recursive: true, force: true })
+  stop(): Promise<void> {
+    return this.server.stop()
   }
 
   async startStandby(): Promise<PgServer> {
