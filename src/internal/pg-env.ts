@@ -5,6 +5,7 @@
  */
 const PG_ENV_KEYWORDS: readonly (readonly [variable: string, keyword: string])[] = [
   ['PGHOST', 'host'],
+  ['PGHOSTADDR', 'hostaddr'],
   ['PGPORT', 'port'],
   ['PGUSER', 'user'],
   ['PGPASSWORD', 'password'],

@@ -1,5 +1,7 @@
 import { userInfo } from 'node:os'
 import { InvalidArgumentError } from '../errors/classes.js'
+import { parseConnectionUrl } from '../internal/connection-url.js'
+import { pgEnvKeywords } from '../internal/pg-env.js'
 import type { ChannelBindingMode } from './auth/scram.js'
 
 /**
@@ -98,7 +100,6 @@ const URL_KEYS: Record<string, keyof PgConnectionOptions> = {
   port: 'port',
   user: 'user',
   password: 'password',
-  dbname: 'database',
   sslmode: 'sslmode',
   sslrootcert: 'sslrootcert',
   sslcert: 'sslcert',
@@ -113,50 +114,22 @@ const URL_KEYS: Record<string, keyof PgConnectionOptions> = {
   load_balance_hosts: 'loadBalanceHosts',
 }
 
-/** Parses `postgres://user:password@host:port/database?key=value`. */
+/**
+ * Parses `postgres://user:password@host:port/database?key=value` with the shared libpq URL parser
+ * (multi-host authority, percent-decoding) and maps its keywords to options. Unlike the generic
+ * resolver, an unknown keyword is an error here: a misspelt `sslmode` must not be ignored.
+ */
 export function parsePgUrl(url: string): PgConnectionOptions {
-  // WHATWG URL cannot parse libpq's multi-host authority (h1:5432,h2:5433): take it apart here.
-  const m = /^([a-z]+:)\/\/(?:([^@/?#]*)@)?([^/?#]*)(.*)$/i.exec(url)
-  if (m === null) throw new InvalidArgumentError('url is not a valid URL')
-  const [, scheme, userinfo, authority, rest] = m as unknown as [
-    string,
-    string,
-    string | undefined,
-    string,
-    string,
-  ]
-  if (scheme !== 'postgres:' && scheme !== 'postgresql:') {
-    throw new InvalidArgumentError(`url: expected postgres:// or postgresql://, got ${scheme}//`)
-  }
-  let parsed: URL
-  try {
-    parsed = new URL(`${scheme}//${userinfo === undefined ? '' : `${userinfo}@`}placeholder${rest}`)
-  } catch (cause) {
-    throw new InvalidArgumentError('url is not a valid URL', { cause })
-  }
+  const { protocol, keywords } = parseConnectionUrl(url)
+  if (protocol !== 'postgres') throw new InvalidArgumentError('url: expected postgres:// or postgresql://')
   const out: Record<string, unknown> = {}
-  if (authority !== '') {
-    const hosts: string[] = []
-    const ports: string[] = []
-    for (const part of authority.split(',')) {
-      const hp = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(part)
-      if (hp === null) throw new InvalidArgumentError(`url: bad host "${part}"`)
-      hosts.push(decodeURIComponent(hp[1]!).replace(/^\[(.*)\]$/, '$1'))
-      ports.push(hp[2] ?? '')
-    }
-    if (hosts.some((h) => h !== '')) out.host = hosts.join(',')
-    if (ports.some((p) => p !== '')) out.port = ports.length === 1 ? Number(ports[0]) : ports.join(',')
-  }
-  if (parsed.username) out.user = decodeURIComponent(parsed.username)
-  if (parsed.password) out.password = decodeURIComponent(parsed.password)
-  const db = decodeURIComponent(parsed.pathname.slice(1))
-  if (db) out.database = db
-  for (const [key, value] of parsed.searchParams) {
-    const name = URL_KEYS[key]
+  for (const [key, value] of keywords) {
+    const name = key === 'dbname' ? 'database' : URL_KEYS[key]
     if (name === undefined) throw new InvalidArgumentError(`url: unknown connection parameter "${key}"`)
     // connect_timeout is in seconds in libpq URLs; statement_timeout in ms like the GUC.
     if (name === 'connectTimeoutMs') out[name] = integer(key, value) * 1000
-    else if (name === 'port' || name === 'statementTimeout') out[name] = integer(key, value)
+    else if (name === 'port' && !value.includes(',')) out[name] = integer(key, value)
+    else if (name === 'statementTimeout') out[name] = integer(key, value)
     else out[name] = value
   }
   return out as PgConnectionOptions
@@ -165,11 +138,6 @@ export function parsePgUrl(url: string): PgConnectionOptions {
 function integer(name: string, value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${name} must be a non-negative integer`)
   return Number(value)
-}
-
-const env = (name: string): string | undefined => {
-  const v = process.env[name]
-  return v === undefined || v === '' ? undefined : v
 }
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], dflt: T): T {
@@ -182,20 +150,23 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
 /** Resolves options (and a URL) into a complete configuration, filling libpq's defaults. */
 export function resolvePgConfig(input: string | PgConnectionOptions): PgConfig {
   const o = typeof input === 'string' ? parsePgUrl(input) : input
+  // A libpq keyword's value from its `PG*` variable (pg-env.ts; an empty variable counts as unset).
+  const fromEnv = pgEnvKeywords(process.env)
+  const env = (keyword: string): string | undefined => fromEnv.get(keyword)
   if (typeof o !== 'object' || o === null)
     throw new InvalidArgumentError('options must be a URL or an object')
-  const hosts = resolveHosts(o.host ?? env('PGHOST') ?? 'localhost', o.port ?? env('PGPORT') ?? 5432)
-  const hostaddr = o.hostaddr ?? env('PGHOSTADDR')
+  const hosts = resolveHosts(o.host ?? env('host') ?? 'localhost', o.port ?? env('port') ?? 5432)
+  const hostaddr = o.hostaddr ?? env('hostaddr')
   if (hostaddr !== undefined && hosts.length > 1)
     throw new InvalidArgumentError('hostaddr takes a single host')
-  const user = o.user ?? env('PGUSER') ?? userInfo().username
-  const sslmode = oneOf('sslmode', o.sslmode ?? env('PGSSLMODE'), SSL_MODES, 'prefer')
-  const sslrootcert = o.sslrootcert ?? env('PGSSLROOTCERT')
+  const user = o.user ?? env('user') ?? userInfo().username
+  const sslmode = oneOf('sslmode', o.sslmode ?? env('sslmode'), SSL_MODES, 'prefer')
+  const sslrootcert = o.sslrootcert ?? env('sslrootcert')
   if (sslrootcert === 'system' && sslmode !== 'verify-full') {
     // libpq 16: trusting every public CA is only safe if the host name is checked too.
     throw new InvalidArgumentError('sslrootcert=system requires sslmode=verify-full')
   }
-  const connectTimeoutMs = o.connectTimeoutMs ?? Number(env('PGCONNECT_TIMEOUT') ?? 30) * 1000
+  const connectTimeoutMs = o.connectTimeoutMs ?? Number(env('connect_timeout') ?? 30) * 1000
   if (!Number.isFinite(connectTimeoutMs) || connectTimeoutMs < 0) {
     throw new InvalidArgumentError('connectTimeoutMs must be a non-negative number')
   }
@@ -204,9 +175,9 @@ export function resolvePgConfig(input: string | PgConnectionOptions): PgConfig {
     throw new InvalidArgumentError('scramMaxIterations must be a positive integer')
   }
   const params: Record<string, string> = {}
-  const applicationName = o.applicationName ?? env('PGAPPNAME')
+  const applicationName = o.applicationName ?? env('application_name')
   if (applicationName !== undefined) params.application_name = applicationName
-  const options = o.options ?? env('PGOPTIONS')
+  const options = o.options ?? env('options')
   if (options !== undefined) params.options = options
   if (o.searchPath !== undefined) params.search_path = o.searchPath
   if (o.statementTimeout !== undefined) {
@@ -228,26 +199,26 @@ export function resolvePgConfig(input: string | PgConnectionOptions): PgConfig {
     hosts,
     targetSessionAttrs: oneOf(
       'targetSessionAttrs',
-      o.targetSessionAttrs ?? env('PGTARGETSESSIONATTRS'),
+      o.targetSessionAttrs ?? env('target_session_attrs'),
       TARGET_SESSION_ATTRS,
       'any',
     ),
     loadBalanceHosts: oneOf(
       'loadBalanceHosts',
-      o.loadBalanceHosts ?? env('PGLOADBALANCEHOSTS'),
+      o.loadBalanceHosts ?? env('load_balance_hosts'),
       ['disable', 'random'] as const,
       'disable',
     ),
     user,
-    password: o.password ?? env('PGPASSWORD'),
-    database: o.database ?? env('PGDATABASE') ?? user,
+    password: o.password ?? env('password'),
+    database: o.database ?? env('dbname') ?? user,
     sslmode,
     sslrootcert,
-    sslcert: o.sslcert ?? env('PGSSLCERT'),
-    sslkey: o.sslkey ?? env('PGSSLKEY'),
+    sslcert: o.sslcert ?? env('sslcert'),
+    sslkey: o.sslkey ?? env('sslkey'),
     channelBinding: oneOf(
       'channelBinding',
-      o.channelBinding ?? env('PGCHANNELBINDING'),
+      o.channelBinding ?? env('channel_binding'),
       CHANNEL_BINDINGS,
       'prefer',
     ),

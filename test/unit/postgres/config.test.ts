@@ -97,7 +97,7 @@ describe('postgres config', () => {
   it('rejects bad configuration naming the option', () => {
     const bad: [unknown, RegExp][] = [
       ['mysql://x', /postgres:\/\//],
-      ['not a url', /valid URL/],
+      ['not a url', /scheme/],
       ['postgres://h/db?sslmode=sometimes', /sslmode/],
       ['postgres://h/db?bogus=1', /bogus/],
       ['postgres://h/db?connect_timeout=-1', /connect_timeout/],
