@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   ERR_RESULT_TOO_LARGE: 'The buffered result exceeded maxResultBytes',
   ERR_TYPE_ENCODE: 'A parameter value cannot be encoded as the type the server expects',
   ERR_TYPE_DECODE: 'A result value could not be decoded',
+  ERR_COPY_ABORTED: 'The COPY source failed, so the COPY was aborted with CopyFail and nothing was copied',
   // Pool and breaker
   ERR_POOL_TIMEOUT: 'No connection became available within acquireTimeoutMs',
   ERR_POOL_QUEUE_FULL: 'Too many callers are already waiting for a connection (maxWaiting)',

@@ -3,6 +3,8 @@ import type { TypeCodecs } from './codecs.js'
 import type { PgConnectionOptions } from './config.js'
 import type { RowMode } from './row-decoder.js'
 import type { databaseErrorFields } from './server-error.js'
+import type { TypeOptions } from './types/options.js'
+import { resolveTypeOptions } from './types/options.js'
 
 /** The options of PgConnection and of its queries, with their checks. */
 
@@ -20,8 +22,12 @@ export interface PgConnectionSettings extends PgConnectionOptions {
   maxMessageBytes?: number
   /** Rows as objects keyed by column name (default) or as arrays. */
   rowMode?: RowMode
-  /** The type layer. Default: text-format codecs (codecs.ts). */
-  types?: TypeCodecs
+  /**
+   * The type layer: a `TypeRegistry` (custom types registered on it) or its options, e.g.
+   * `{ int8: 'string', timestamps: 'string' }` (docs/postgres-types.md). Default: the built-in
+   * types in binary format, with exact defaults.
+   */
+  types?: TypeCodecs | TypeOptions
   /** Receives NoticeResponse (also published on diagnostics channel `covet:postgres:notice`). */
   onNotice?: (notice: Notice) => void
   /** Receives NotificationResponse (LISTEN/NOTIFY). */
@@ -75,5 +81,13 @@ export function validateSettings(s: PgConnectionSettings): void {
   positiveInt('maxResultBytes', s.maxResultBytes)
   if (s.rowMode !== undefined && s.rowMode !== 'object' && s.rowMode !== 'array') {
     throw new InvalidArgumentError("rowMode must be 'object' or 'array'")
+  }
+  const types = s.types as Partial<TypeCodecs> | TypeOptions | undefined
+  if (types !== undefined && (typeof types !== 'object' || types === null)) {
+    throw new InvalidArgumentError('types must be a TypeRegistry or type options')
+  }
+  // Options are checked here so a typo fails at construction, naming the option (DESIGN §4).
+  if (types !== undefined && typeof (types as Partial<TypeCodecs>).result !== 'function') {
+    resolveTypeOptions(types as TypeOptions)
   }
 }

@@ -1,10 +1,11 @@
 import { channel } from 'node:diagnostics_channel'
 import type { Socket } from 'node:net'
+import type { PreparedStatementCache } from '../cache/statement-cache.js'
 import { AuthenticationError, ConnectionError, InvalidArgumentError } from '../errors/classes.js'
 import { CovetError, isCovetError } from '../errors/covet-error.js'
 import { DatabaseError } from '../errors/database-error.js'
 import { sendCancelRequest } from './cancel.js'
-import { textCodecs } from './codecs.js'
+import { type TypeCodecs, textCodecs } from './codecs.js'
 import { type PgConfig, resolvePgConfig } from './config.js'
 import { describe, openSocket } from './connect-socket.js'
 import {
@@ -15,6 +16,8 @@ import {
   type StreamOptions,
   validateSettings,
 } from './connection-options.js'
+import type { CopySource, CopyTransfer } from './copy.js'
+import { SessionTracker } from './driver/session-state.js'
 import { connectToSomeHost } from './host-selection.js'
 import { BackendParser } from './protocol/backend.js'
 import type { TransactionStatus } from './protocol/codes.js'
@@ -22,9 +25,21 @@ import { type MessageWriter, writeTerminate } from './protocol/frontend.js'
 import { MessageBuffer } from './protocol/message-buffer.js'
 import type { BackendMessage, ServerFields } from './protocol/messages.js'
 import type { QueryResult } from './query-handlers.js'
-import { QueryPipeline } from './query-pipeline.js'
+import { neverSent, QueryPipeline } from './query-pipeline.js'
 import { RowStream } from './row-stream.js'
 import { databaseError, databaseErrorFields } from './server-error.js'
+import type { StatementMetadata } from './statement-cache.js'
+import { typeCodecsFrom } from './types/registry.js'
+
+/** What a pool's connections share (PostgresDriver passes it): the L2 statement cache. */
+export interface SharedState {
+  statements?: PreparedStatementCache<StatementMetadata>
+}
+
+export interface CopyOptions {
+  signal?: AbortSignal
+  timeoutMs?: number
+}
 
 export type {
   Notice,
@@ -60,9 +75,15 @@ export class PgConnection {
   #inbox: BackendMessage[] = []
   #waiter: { resolve: (m: BackendMessage) => void; reject: (e: unknown) => void } | undefined
   readonly #settings: PgConnectionSettings
+  readonly #closeListeners: ((error: CovetError) => void)[] = []
+  /** Session state changed by the statements run (for the driver's reset, issue 5). */
+  readonly session = new SessionTracker()
 
-  private constructor(settings: PgConnectionSettings, config: PgConfig) {
+  readonly #shared: SharedState
+
+  private constructor(settings: PgConnectionSettings, config: PgConfig, shared: SharedState) {
     this.#settings = settings
+    this.#shared = shared
     this.config = config
     this.#parser = new BackendParser(
       settings.maxMessageBytes === undefined ? {} : { maxMessageBytes: settings.maxMessageBytes },
@@ -70,16 +91,23 @@ export class PgConnection {
   }
 
   /** Opens a connection: `postgres://` URL or options, with `PG*` environment defaults. */
-  static async connect(input: string | PgConnectionSettings): Promise<PgConnection> {
+  static async connect(
+    input: string | PgConnectionSettings,
+    shared: SharedState = {},
+  ): Promise<PgConnection> {
     const settings: PgConnectionSettings = typeof input === 'string' ? {} : input
     const config = resolvePgConfig(input)
     validateSettings(settings)
-    return connectToSomeHost(config, (target) => PgConnection.#connectTo(settings, target))
+    return connectToSomeHost(config, (target) => PgConnection.#connectTo(settings, target, shared))
   }
 
-  static async #connectTo(settings: PgConnectionSettings, config: PgConfig): Promise<PgConnection> {
+  static async #connectTo(
+    settings: PgConnectionSettings,
+    config: PgConfig,
+    shared: SharedState,
+  ): Promise<PgConnection> {
     const mode = config.sslmode
-    const first = new PgConnection(settings, config)
+    const first = new PgConnection(settings, config, shared)
     try {
       // libpq ignores sslmode on Unix sockets: the server never offers TLS there.
       await first.#open(mode !== 'disable' && mode !== 'allow' && !config.host.startsWith('/'))
@@ -87,7 +115,7 @@ export class PgConnection {
     } catch (err) {
       // sslmode=allow: try without TLS first, then with it if the server insists (libpq).
       if (mode !== 'allow' || !(err instanceof AuthenticationError || err instanceof DatabaseError)) throw err
-      const second = new PgConnection(settings, config)
+      const second = new PgConnection(settings, config, shared)
       await second.#open(true)
       return second
     }
@@ -161,10 +189,13 @@ export class PgConnection {
       setStatus: (status) => {
         this.#status = status
       },
-      codecs: s.types ?? textCodecs,
+      writeCopyData: (data) => this.#writeCopyData(data),
+      drain: () => this.#drain(),
+      codecs: typeCodecsFrom(s.types),
       rowMode: s.rowMode ?? 'object',
       cacheSize: s.statementCacheSize ?? 256,
       cacheBytes: s.statementCacheBytes ?? 4 * 1024 * 1024,
+      statements: this.#shared.statements,
     })
     for (const msg of this.#inbox.splice(0)) this.#dispatch(msg)
   }
@@ -206,6 +237,9 @@ export class PgConnection {
 
   #dispatch(msg: BackendMessage): void {
     switch (msg.type) {
+      case 'CommandComplete':
+        if (this.session.observe(msg.tag)) this.#pipeline?.forgetStatements()
+        break
       case 'NoticeResponse':
         this.#notice(msg.fields)
         return
@@ -264,6 +298,72 @@ export class PgConnection {
     this.#socket.write(this.#out.take())
   }
 
+  /** One CopyData frame: a 5-byte header, then `data` itself, not copied into the batch buffer. */
+  #writeCopyData(data: Uint8Array): boolean {
+    const socket = this.#socket
+    if (socket === undefined || this.#closed) return false
+    this.#flush()
+    const header = Buffer.allocUnsafe(5)
+    header[0] = 0x64 // 'd'
+    header.writeInt32BE(data.length + 4, 1)
+    socket.cork()
+    socket.write(header)
+    socket.write(data)
+    socket.uncork()
+    return socket.writableNeedDrain
+  }
+
+  #drain(): Promise<void> {
+    const socket = this.#socket
+    if (socket === undefined || this.#closed || !socket.writableNeedDrain) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = () => {
+        socket.off('drain', done)
+        socket.off('close', done)
+        resolve()
+      }
+      socket.on('drain', done)
+      socket.on('close', done)
+    })
+  }
+
+  /** The type layer this connection encodes and decodes with (for COPY binary rows). */
+  get codecs(): TypeCodecs {
+    return this.#pipeline?.codecs ?? textCodecs
+  }
+
+  /** Bytes received and sent on this connection's socket. */
+  get bytes(): { in: number; out: number } {
+    return { in: this.#socket?.bytesRead ?? 0, out: this.#socket?.bytesWritten ?? 0 }
+  }
+
+  /** Calls `listener` once when the session ends, for any reason (at once if it already has). */
+  onClose(listener: (error: CovetError) => void): void {
+    if (this.#closed) queueMicrotask(() => listener(this.#closeError!))
+    else this.#closeListeners.push(listener)
+  }
+
+  /**
+   * Runs `COPY ... FROM STDIN` (text, CSV or binary) fed by `source`: a Readable, an async
+   * iterable or an iterable of Buffer/string chunks (§55.2.6). Resolves with the rows copied. A
+   * source that throws aborts the COPY with CopyFail (nothing is copied) and rejects with its error.
+   */
+  async copyFrom(sql: string, source: CopySource, options: CopyOptions = {}): Promise<number> {
+    if (source === null || typeof source !== 'object') {
+      throw new InvalidArgumentError('copyFrom(sql, source): source must be an iterable or a Readable')
+    }
+    const result = await this.#run(sql, [], options, undefined, { direction: 'in', source })
+    return result.rowCount ?? 0
+  }
+
+  /**
+   * Runs `COPY ... TO STDOUT` and yields its data as Buffers as they arrive, pausing the socket
+   * while `highWaterMark` chunks (default 64) wait; breaking out of the loop cancels the COPY.
+   */
+  copyTo(sql: string, options: CopyOptions & { highWaterMark?: number } = {}): AsyncIterableIterator<Buffer> {
+    return this.#streamed(sql, [], options, (sink) => ({ direction: 'out', sink }), 64)
+  }
+
   /**
    * Runs a statement. With parameters (or by default) it uses the extended protocol and a cached
    * named statement; `simple: true`, or a parameterless text with several statements, uses the
@@ -277,12 +377,23 @@ export class PgConnection {
     return this.#run(sql, params, options, undefined) as Promise<QueryResult<T>>
   }
 
-  #run(sql: string, params: readonly unknown[], options: QueryOptions, sink: RowStream<unknown> | undefined) {
+  #run(
+    sql: string,
+    params: readonly unknown[],
+    options: QueryOptions,
+    sink: RowStream<unknown> | undefined,
+    copy?: CopyTransfer,
+  ): Promise<QueryResult<unknown>> {
     if (typeof sql !== 'string') return Promise.reject(new InvalidArgumentError('sql must be a string'))
     if (!Array.isArray(params)) return Promise.reject(new InvalidArgumentError('params must be an array'))
     if (this.#closed || this.#pipeline === undefined) {
+      // Refused before anything was written: the driver may run it on another connection.
       return Promise.reject(
-        new ConnectionError('ERR_CONNECTION_CLOSED', 'the connection is closed', { cause: this.#closeError }),
+        neverSent(
+          new ConnectionError('ERR_CONNECTION_CLOSED', 'the connection is closed', {
+            cause: this.#closeError,
+          }),
+        ),
       )
     }
     if (options.simple && params.length > 0) {
@@ -292,18 +403,24 @@ export class PgConnection {
     // Frames are captured now and formatted only if the query fails (a microsecond, not a stack string).
     const callSite: { stack?: string } = {}
     Error.captureStackTrace(callSite, sink === undefined ? this.query : this.stream)
-    return this.#pipeline.enqueue(sql, params, {
-      callSite,
-      sink,
-      prepare: options.prepare ?? s.prepare ?? true,
-      simple: options.simple ?? false,
-      maxResultBytes:
-        sink !== undefined
-          ? Number.POSITIVE_INFINITY
-          : (options.maxResultBytes ?? s.maxResultBytes ?? Number.POSITIVE_INFINITY),
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
-    })
+    const enqueued = this.#pipeline.enqueue(
+      sql,
+      params,
+      {
+        callSite,
+        sink,
+        prepare: options.prepare ?? s.prepare ?? true,
+        simple: options.simple ?? false,
+        maxResultBytes:
+          sink !== undefined
+            ? Number.POSITIVE_INFINITY
+            : (options.maxResultBytes ?? s.maxResultBytes ?? Number.POSITIVE_INFINITY),
+        signal: options.signal,
+        timeoutMs: options.timeoutMs,
+      },
+      copy,
+    )
+    return enqueued as Promise<QueryResult<unknown>>
   }
 
   /**
@@ -317,7 +434,18 @@ export class PgConnection {
     params: readonly unknown[] = [],
     options: StreamOptions = {},
   ): AsyncIterableIterator<T> {
-    const highWaterMark = options.highWaterMark ?? 1000
+    return this.#streamed<T>(sql, params, options, undefined, 1000)
+  }
+
+  /** A query or COPY TO whose rows (chunks) flow through a RowStream with socket backpressure. */
+  #streamed<T>(
+    sql: string,
+    params: readonly unknown[],
+    options: StreamOptions,
+    copy: ((sink: RowStream<Buffer>) => CopyTransfer) | undefined,
+    defaultHighWaterMark: number,
+  ): AsyncIterableIterator<T> {
+    const highWaterMark = options.highWaterMark ?? defaultHighWaterMark
     if (!Number.isInteger(highWaterMark) || highWaterMark < 1) {
       throw new InvalidArgumentError('highWaterMark must be a positive integer')
     }
@@ -337,9 +465,17 @@ export class PgConnection {
     const queryOptions: QueryOptions = { signal: stop.signal }
     if (options.prepare !== undefined) queryOptions.prepare = options.prepare
     if (options.timeoutMs !== undefined) queryOptions.timeoutMs = options.timeoutMs
-    this.#run(sql, params, queryOptions, rows as RowStream<unknown>).then(
-      () => rows.end(),
-      (err) => rows.fail(err),
+    const transfer = copy?.(rows as unknown as RowStream<Buffer>)
+    const sink = transfer === undefined ? (rows as RowStream<unknown>) : undefined
+    this.#run(sql, params, queryOptions, sink, transfer).then(
+      () => {
+        outer?.removeEventListener('abort', onOuterAbort)
+        rows.end()
+      },
+      (err) => {
+        outer?.removeEventListener('abort', onOuterAbort)
+        rows.fail(err)
+      },
     )
     return rows
   }
@@ -367,5 +503,6 @@ export class PgConnection {
     this.#waiter = undefined
     this.#pipeline?.failAll(error)
     if (destroySocket) this.#socket?.destroy()
+    for (const listener of this.#closeListeners.splice(0)) callHandler(listener, error)
   }
 }

@@ -1,5 +1,5 @@
 import { QueryError } from '../errors/classes.js'
-import type { ResultCodec, TypeCodecs } from './codecs.js'
+import { type ResultCodec, type TypeCodecs, withParameterPosition } from './codecs.js'
 import type { BackendMessage, FieldDescription, ServerFields } from './protocol/messages.js'
 import type { PendingQuery, PreparedStatement } from './query-types.js'
 import { compileRowDecoder, type RowDecoder, type RowMode } from './row-decoder.js'
@@ -68,9 +68,10 @@ export function buildStatement(
   codecs: TypeCodecs,
   rowMode: RowMode,
 ): PreparedStatement {
-  const resultCodecs: ResultCodec[] = described.map((f) => codecs.result(f.typeOid))
+  const resultCodecs: ResultCodec[] = described.map((f) => codecs.preferredResult(f.typeOid))
   const fields = described.map((f, i) => ({ ...f, format: resultCodecs[i]!.format }))
-  const paramCodecs = paramTypes.map((oid) => codecs.param(oid))
+  // Each value is encoded by its DESCRIBED type (issue 4: no guessing from the JS value).
+  const paramCodecs = paramTypes.map((oid, i) => withParameterPosition(codecs.param(oid), i))
   return {
     name,
     sql,

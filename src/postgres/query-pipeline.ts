@@ -1,12 +1,19 @@
-import { InvalidArgumentError, ProtocolError } from '../errors/classes.js'
+import type {
+  ConnectionStatementCache,
+  PreparedStatementCache,
+  StatementEvictionReason,
+} from '../cache/statement-cache.js'
+import { ConnectionError, InvalidArgumentError, ProtocolError, QueryError } from '../errors/classes.js'
 import { CovetError } from '../errors/covet-error.js'
 import type { TypeCodecs } from './codecs.js'
+import { CopyHandler, type CopyIo, type CopyTransfer } from './copy.js'
 import { createPendingQuery, type EnqueueOptions } from './pending-query.js'
 import type { TransactionStatus } from './protocol/codes.js'
 import {
   type MessageWriter,
   writeBind,
   writeClose,
+  writeCopyData,
   writeCopyFail,
   writeDescribe,
   writeExecute,
@@ -27,7 +34,7 @@ import {
 import type { PendingQuery, PreparedStatement } from './query-types.js'
 import type { RowMode } from './row-decoder.js'
 import { databaseError } from './server-error.js'
-import { StatementCache } from './statement-cache.js'
+import { privateStatementCache, type StatementMetadata, VerifyingExecuteHandler } from './statement-cache.js'
 
 /**
  * The query engine of one connection: queries wait in `#toSend` in call order, are written in
@@ -49,6 +56,9 @@ export type { EnqueueOptions } from './pending-query.js'
 export interface PipelineIo {
   write(write: (w: MessageWriter) => void): void
   flush(): void
+  /** COPY data without copying it into the batch (CopyIo); default: through write() + flush(). */
+  writeCopyData?(data: Uint8Array): boolean
+  drain?(): Promise<void>
   /** Sends a CancelRequest; resolves when the server has acted on it. */
   cancel(): Promise<void>
   setStatus(status: TransactionStatus): void
@@ -56,6 +66,11 @@ export interface PipelineIo {
   rowMode: RowMode
   cacheSize: number
   cacheBytes: number
+  /**
+   * The L2 shared by a pool's connections (covet/cache): a statement one connection described is
+   * prepared by the others without a Describe round trip. Default: a private one (L1 only).
+   */
+  statements?: PreparedStatementCache<StatementMetadata> | undefined
 }
 
 const STALE_STATEMENT = new Set(['0A000', '26000'])
@@ -64,8 +79,9 @@ export class QueryPipeline {
   readonly #io: PipelineIo
   readonly #toSend: PendingQuery[] = []
   readonly #inFlight: ResponseHandler[] = []
-  readonly #cache: StatementCache<PreparedStatement>
-  #nextName = 0
+  /** L2 (shared) and this connection's L1: SQL text → named statement (issue 5 migration). */
+  readonly #shared: PreparedStatementCache<StatementMetadata>
+  #cache: ConnectionStatementCache<StatementMetadata>
   /** The query whose Parse + Describe is in flight; nothing is written behind it meanwhile. */
   #describing: PendingQuery | undefined
   /** While a CancelRequest is outstanding, nothing new is written, so it cannot hit a later query. */
@@ -77,23 +93,50 @@ export class QueryPipeline {
   #status: TransactionStatus = 'I'
   #flushScheduled = false
   #failed: CovetError | undefined
+  /** COPY transfers of queued COPY statements (sent as simple queries). */
+  readonly #copies = new Map<PendingQuery, CopyTransfer>()
+
+  readonly #copyIo: CopyIo
 
   constructor(io: PipelineIo) {
     this.#io = io
-    this.#cache = new StatementCache(io.cacheSize, io.cacheBytes)
+    this.#copyIo = {
+      write: io.write,
+      flush: io.flush,
+      writeCopyData:
+        io.writeCopyData ??
+        ((data) => {
+          io.write((w) => writeCopyData(w, data))
+          io.flush()
+          return false
+        }),
+      drain: io.drain ?? (() => Promise.resolve()),
+    }
+    this.#shared = io.statements ?? privateStatementCache(io.cacheSize, io.cacheBytes)
+    this.#cache = this.#shared.forConnection(this.#evicted)
+  }
+
+  get codecs(): TypeCodecs {
+    return this.#io.codecs
   }
 
   get pending(): number {
     return this.#toSend.length + this.#inFlight.length
   }
 
-  enqueue(sql: string, params: readonly unknown[], options: EnqueueOptions): Promise<unknown> {
+  enqueue(
+    sql: string,
+    params: readonly unknown[],
+    options: EnqueueOptions,
+    copy?: CopyTransfer,
+  ): Promise<unknown> {
     if (this.#failed) return Promise.reject(this.#failed)
     return new Promise((resolve, reject) => {
       const q = createPendingQuery(sql, params, options, resolve, reject, (cancelled) =>
         this.#requestCancel(cancelled),
       )
       if (q === undefined) return
+      if (copy !== undefined) this.#copies.set(q, copy)
       this.#toSend.push(q)
       this.#schedule()
     })
@@ -115,7 +158,18 @@ export class QueryPipeline {
       const q = this.#toSend[0]!
       if (q.settled) {
         this.#toSend.shift()
+        this.#copies.delete(q)
         continue
+      }
+      const copy = this.#copies.get(q)
+      if (copy !== undefined) {
+        // A COPY is always a barrier: later messages would be read as COPY input (§55.2.6).
+        this.#copies.delete(q)
+        this.#toSend.shift()
+        io.write((w) => writeQuery(w, q.sql))
+        this.#inFlight.push(new CopyHandler(q, copy, this.#copyIo, (h) => this.#copyDone(h)))
+        this.#barrier = q
+        break
       }
       if (q.mode === 'simple') {
         io.write((w) => writeQuery(w, q.sql))
@@ -132,9 +186,20 @@ export class QueryPipeline {
         if (q.cancellable) this.#barrier = q
         continue
       }
-      const statement = q.prepare ? this.#cache.get(q.sql) : q.statement
+      const statement = q.prepare ? this.#cache.get(q.sql)?.metadata : q.statement
+      const known = statement === undefined && q.prepare ? this.#shared.learned(q.sql) : undefined
+      if (known !== undefined) {
+        // L2 hit: another connection described this text. Parse it here under a new name with
+        // the known parameter types, in the same batch as its execution (no Describe round trip).
+        const name = this.#cache.allocateName()
+        const st = { ...known, name }
+        this.#cache.set(q.sql, st, name)
+        this.#toSend.shift()
+        this.#writeExecute(q, st, true)
+        continue
+      }
       if (statement === undefined) {
-        const name = q.prepare ? `covet_${(this.#nextName++).toString(36)}` : ''
+        const name = q.prepare ? this.#cache.allocateName() : ''
         io.write((w) => {
           writeParse(w, name, q.sql)
           writeDescribe(w, 'S', name)
@@ -161,7 +226,7 @@ export class QueryPipeline {
     )
   }
 
-  #writeExecute(q: PendingQuery, st: PreparedStatement): void {
+  #writeExecute(q: PendingQuery, st: PreparedStatement, parseFirst = false): void {
     if (q.params.length !== st.paramTypes.length) {
       q.fail(
         new InvalidArgumentError(
@@ -183,18 +248,19 @@ export class QueryPipeline {
     this.#io.write((w) => {
       // The unnamed statement may have been replaced since it was described: parse it again,
       // with the described types, in the same batch (safe behind PgBouncer's transaction mode).
-      if (st.name === '') writeParse(w, '', st.sql, st.paramTypes)
+      if (st.name === '' || parseFirst) writeParse(w, st.name, st.sql, st.paramTypes)
+      // The Describe lets the handler check that the shared metadata still fits (see below).
+      if (parseFirst) writeDescribe(w, 'S', st.name)
       writeBind(w, '', st.name, st.paramFormats, values, st.resultFormats)
       writeExecute(w, '', 0)
       writeSync(w)
     })
+    const onDone = (h: ExecuteHandler) => this.#executed(h)
+    const onCopyIn = () => this.#copyInRefused(true)
     this.#inFlight.push(
-      new ExecuteHandler(
-        q,
-        st,
-        (h) => this.#executed(h),
-        () => this.#copyInRefused(true),
-      ),
+      parseFirst
+        ? new VerifyingExecuteHandler(q, st, onDone, onCopyIn)
+        : new ExecuteHandler(q, st, onDone, onCopyIn),
     )
     if (q.cancellable) this.#barrier = q
   }
@@ -230,13 +296,35 @@ export class QueryPipeline {
       return
     }
     const st = buildStatement(h.name, q.sql, h.paramTypes, h.fields, this.#io.codecs, this.#io.rowMode)
-    if (q.prepare) {
-      for (const old of this.#cache.set(q.sql, st, st.bytes)) this.#closeStatement(old)
-    } else q.statement = st
+    if (q.prepare) this.#cache.set(q.sql, st, h.name)
+    else q.statement = st
   }
 
   #executed(h: ExecuteHandler): void {
     const q = h.query
+    if (h instanceof VerifyingExecuteHandler && h.mismatch) {
+      this.#dropStatement(q.sql, h.statement)
+      this.#shared.invalidate(q.sql)
+      // The server's columns differ from the shared metadata (DDL since another connection
+      // described the text). With an error (e.g. Bind's result formats no longer fit) nothing ran;
+      // without one the statement ran, and re-running it is invisible only for a read. Either
+      // way, only outside a transaction.
+      const ran = h.error === undefined
+      if (!q.retried && !q.settled && this.#status === 'I' && (!ran || h.tag.startsWith('SELECT'))) {
+        q.retried = true
+        this.#toSend.unshift(q)
+        return
+      }
+      q.fail(
+        h.error !== undefined
+          ? this.#error(h.error, q)
+          : new QueryError(
+              'ERR_TYPE_DECODE',
+              `the result columns changed since the statement was described; it ran (${h.tag}) but its rows could not be decoded`,
+            ),
+      )
+      return
+    }
     if (h.error === undefined) {
       q.resolve(makeResult(h.rows, h.tag, h.statement.fields))
       return
@@ -245,8 +333,9 @@ export class QueryPipeline {
     // or the statement vanished (26000, e.g. after DISCARD ALL). Evict it; retry once outside a
     // transaction, where re-running is invisible; inside one the server's error stands.
     if (STALE_STATEMENT.has(h.error.code ?? '') && q.prepare) {
-      if (this.#cache.get(q.sql) === h.statement) this.#cache.delete(q.sql)
-      if (h.error.code === '0A000') this.#closeStatement(h.statement)
+      this.#dropStatement(q.sql, h.statement)
+      // Other connections' copies of this text are stale too (epoch invalidation, covet/cache).
+      if (h.error.code === '0A000') this.#shared.invalidate(q.sql)
       if (!q.retried && !q.settled && this.#status === 'I') {
         q.retried = true
         this.#toSend.unshift(q)
@@ -254,6 +343,13 @@ export class QueryPipeline {
       }
     }
     q.fail(this.#error(h.error, q))
+  }
+
+  #copyDone(h: CopyHandler): void {
+    const failure = h.failure()
+    if (failure !== undefined) h.query.fail(failure)
+    else if (h.error !== undefined) h.query.fail(this.#error(h.error, h.query))
+    else h.query.resolve(makeResult([], h.tag, []))
   }
 
   #simpleDone(h: SimpleHandler): void {
@@ -281,10 +377,20 @@ export class QueryPipeline {
     this.#io.flush()
   }
 
-  #closeStatement(st: PreparedStatement): void {
-    if (st.name === '') return
+  /** Evicts `st` from L1 if it is still the entry for `sql` (the eviction Closes it). */
+  #dropStatement(sql: string, st: PreparedStatement): void {
+    const entry = this.#cache.get(sql)
+    if (entry !== undefined && entry.metadata === st) this.#cache.delete(sql)
+  }
+
+  /**
+   * Called by L1 for every statement that leaves it: Close it on the server, which would keep
+   * it until the session ends. Closing a statement that no longer exists is not an error (§55.7).
+   */
+  readonly #evicted = (name: string, _sql: string, _reason: StatementEvictionReason): void => {
+    if (this.#failed !== undefined) return
     this.#io.write((w) => {
-      writeClose(w, 'S', st.name)
+      writeClose(w, 'S', name)
       writeSync(w)
     })
     this.#inFlight.push(new IgnoreHandler())
@@ -318,11 +424,38 @@ export class QueryPipeline {
     })
   }
 
+  /** The session dropped every prepared statement (DISCARD ALL, DEALLOCATE ALL): forget them, no Close. */
+  forgetStatements(): void {
+    this.#cache.close()
+    this.#cache = this.#shared.forConnection(this.#evicted)
+  }
+
   failAll(error: CovetError): void {
     this.#failed = error
-    for (const q of this.#toSend.splice(0)) q.fail(error)
+    this.#copies.clear()
+    this.#cache.close()
+    // Queries never written cannot have run: the driver may retry them elsewhere (issue 5).
+    for (const q of this.#toSend.splice(0)) q.fail(unsent(error))
     for (const h of this.#inFlight.splice(0)) h.query?.fail(error)
   }
+}
+
+/** Errors of queries the server never received (see failAll). */
+const unsentErrors = new WeakSet<CovetError>()
+
+function unsent(error: CovetError): CovetError {
+  return neverSent(new ConnectionError(error.code, error.message, { cause: error.cause }))
+}
+
+/** Marks `error` as failing a query that was never written (see wasNeverSent). */
+export function neverSent(error: CovetError): CovetError {
+  unsentErrors.add(error)
+  return error
+}
+
+/** True when `error` failed a query that was never written to the socket, so it cannot have run. */
+export function wasNeverSent(error: unknown): boolean {
+  return error instanceof CovetError && unsentErrors.has(error)
 }
 
 /** "cannot insert multiple commands into a prepared statement" (42601 from exec_parse_message). */

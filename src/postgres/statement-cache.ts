@@ -1,64 +1,71 @@
+import { PreparedStatementCache } from '../cache/statement-cache.js'
+import type { BackendMessage, FieldDescription } from './protocol/messages.js'
+import { ExecuteHandler } from './query-handlers.js'
+import type { PreparedStatement } from './query-types.js'
+
 /**
- * The per-connection L1 cache of prepared statements, bounded by count and by bytes (issue 4):
- * a map in least-recently-used order. Evicted statements are returned so the connection can
- * Close them on the server, which would otherwise keep them until the session ends.
+ * The connection's prepared statements live in covet/cache's two-level PreparedStatementCache
+ * (issue 5): L1 per connection (SQL text → the name this session prepared it under), L2 shared by
+ * a pool's connections (SQL text → the described statement: parameter types, fields, codecs,
+ * compiled decoder). A connection that misses L1 but hits L2 parses the text under a new name
+ * with the known parameter types in the same batch as its execution, saving the Describe round
+ * trip; `VerifyingExecuteHandler` checks that the server still agrees about the result columns.
  */
-export class StatementCache<V> {
-  readonly maxCount: number
-  readonly maxBytes: number
-  #bytes = 0
-  readonly #map = new Map<string, { value: V; bytes: number }>()
 
-  constructor(maxCount: number, maxBytes: number) {
-    this.maxCount = maxCount
-    this.maxBytes = maxBytes
+/** What L2 shares: a described statement (its `name` is the describing connection's; each L1 renames). */
+export type StatementMetadata = PreparedStatement
+
+/** A private cache for a connection outside a pool, with the connection's own bounds. */
+export function privateStatementCache(
+  cacheSize: number,
+  cacheBytes: number,
+): PreparedStatementCache<StatementMetadata> {
+  return new PreparedStatementCache<StatementMetadata>({
+    maxPerConnection: Math.max(1, cacheSize),
+    maxBytesPerConnection: Math.max(1, cacheBytes),
+    sizeOf: (_, st) => st.bytes,
+    namePrefix: 'covet_',
+  })
+}
+
+/** The cache a pool shares between its connections; statement names are `covet_1`, `covet_2`... */
+export function sharedStatementCache(
+  maxPerConnection: number | undefined,
+  maxBytesPerConnection: number | undefined,
+): PreparedStatementCache<StatementMetadata> {
+  return privateStatementCache(maxPerConnection ?? 256, maxBytesPerConnection ?? 4 * 1024 * 1024)
+}
+
+function sameColumns(described: readonly FieldDescription[], expected: readonly FieldDescription[]): boolean {
+  if (described.length !== expected.length) return false
+  for (let i = 0; i < described.length; i++) {
+    const a = described[i]!
+    const b = expected[i]!
+    if (a.typeOid !== b.typeOid || a.name !== b.name) return false
   }
+  return true
+}
 
-  get size(): number {
-    return this.#map.size
-  }
+/**
+ * Answers Parse + Describe(S) + Bind + Execute + Sync for a statement prepared from L2 metadata.
+ * The RowDescription (or NoData) of the Describe arrives before any DataRow; when it differs from
+ * the metadata (DDL since another connection described the text), rows are not decoded with the
+ * wrong decoder and `mismatch` tells the pipeline to invalidate and, where safe, retry.
+ */
+export class VerifyingExecuteHandler extends ExecuteHandler {
+  mismatch = false
 
-  get(key: string): V | undefined {
-    const entry = this.#map.get(key)
-    if (entry === undefined) return undefined
-    // Re-insert to mark as most recently used (Map keeps insertion order).
-    this.#map.delete(key)
-    this.#map.set(key, entry)
-    return entry.value
-  }
-
-  /** Adds an entry; returns the entries evicted to make room (possibly the new one itself). */
-  set(key: string, value: V, bytes: number): V[] {
-    const evicted: V[] = []
-    const old = this.#map.get(key)
-    if (old !== undefined) {
-      this.#map.delete(key)
-      this.#bytes -= old.bytes
-      evicted.push(old.value)
+  override handle(msg: BackendMessage): boolean {
+    switch (msg.type) {
+      case 'RowDescription':
+        if (!sameColumns(msg.fields, this.statement.fields)) this.mismatch = true
+        return false
+      case 'NoData':
+        if (this.statement.fields.length !== 0) this.mismatch = true
+        return false
+      case 'DataRow':
+        if (this.mismatch) return false
     }
-    this.#map.set(key, { value, bytes })
-    this.#bytes += bytes
-    for (const [k, e] of this.#map) {
-      if (this.#map.size <= this.maxCount && this.#bytes <= this.maxBytes) break
-      this.#map.delete(k)
-      this.#bytes -= e.bytes
-      evicted.push(e.value)
-    }
-    return evicted
-  }
-
-  delete(key: string): V | undefined {
-    const entry = this.#map.get(key)
-    if (entry === undefined) return undefined
-    this.#map.delete(key)
-    this.#bytes -= entry.bytes
-    return entry.value
-  }
-
-  clear(): V[] {
-    const all = [...this.#map.values()].map((e) => e.value)
-    this.#map.clear()
-    this.#bytes = 0
-    return all
+    return super.handle(msg)
   }
 }

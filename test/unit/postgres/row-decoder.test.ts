@@ -3,8 +3,9 @@ import { describe, it } from 'node:test'
 import { textCodecs } from '../../../src/postgres/codecs.js'
 import { BackendParser } from '../../../src/postgres/protocol/backend.js'
 import type { DataRowMessage, FieldDescription } from '../../../src/postgres/protocol/messages.js'
-import { makeResult } from '../../../src/postgres/query-handlers.js'
+import { buildStatement, makeResult } from '../../../src/postgres/query-handlers.js'
 import { compileRowDecoder } from '../../../src/postgres/row-decoder.js'
+import { TypeRegistry } from '../../../src/postgres/types/registry.js'
 import { dataRow } from './protocol/backend-encoder.js'
 
 const field = (name: string, typeOid: number): FieldDescription => ({
@@ -17,7 +18,7 @@ const field = (name: string, typeOid: number): FieldDescription => ({
   format: 0,
 })
 
-function parseRow(columns: (string | null)[]): DataRowMessage {
+function parseRow(columns: (Buffer | string | null)[]): DataRowMessage {
   const parser = new BackendParser()
   parser.feed(dataRow(columns))
   return parser.read() as DataRowMessage
@@ -101,5 +102,55 @@ describe('query results', () => {
     assert.equal(makeResult([1, 2], 'SELECT 2', []).rowCount, 2)
     assert.equal(makeResult([], 'CREATE TABLE', []).rowCount, null)
     assert.equal(makeResult([], '', []).command, '')
+  })
+})
+
+describe('statements with the binary type registry', () => {
+  const types = new TypeRegistry()
+  const described = [
+    field('id', 23),
+    field('big', 20),
+    field('name', 25),
+    field('score', 701),
+    field('ok', 16),
+    field('tags', 1009),
+    field('mood', 99999),
+  ]
+
+  it('request binary results where a codec exists and decode a binary DataRow', () => {
+    const st = buildStatement('s1', 'select ...', [23, 1009], described, types, 'object')
+    assert.deepEqual(st.resultFormats, [1, 1, 1, 1, 1, 1, 0])
+    assert.deepEqual(st.paramFormats, [1, 1])
+    const int4 = Buffer.from([0xff, 0xff, 0xff, 0xfe])
+    const int8 = Buffer.from('8000000000000000', 'hex')
+    const float8 = Buffer.alloc(8)
+    float8.writeDoubleBE(-0.5)
+    const tags = Buffer.from(types.binary(1009)!.encode(['a', null, 'ü😀']))
+    const row = parseRow([int4, int8, 'ann', float8, Buffer.from([1]), tags, 'happy'])
+    assert.deepEqual(st.decoder!(row.buffer, row.start), {
+      id: -2,
+      big: -(2n ** 63n),
+      name: 'ann',
+      score: -0.5,
+      ok: true,
+      tags: ['a', null, 'ü😀'],
+      mood: 'happy',
+    })
+  })
+
+  it('name the parameter position, not the value, when a value does not fit its type', () => {
+    const st = buildStatement('s2', 'select $1, $2', [23, 20], [], types, 'object')
+    assert.equal(st.decoder, undefined)
+    assert.deepEqual([...st.paramCodecs[0]!.encode(7)], [0, 0, 0, 7])
+    assert.throws(
+      () => st.paramCodecs[1]!.encode('hunter2'),
+      (err: Error & { code: string; cause: unknown }) => {
+        assert.equal(err.code, 'ERR_TYPE_ENCODE')
+        assert.match(err.message, /^parameter \$2: cannot encode the value as int8/)
+        assert.doesNotMatch(err.message, /hunter2/)
+        assert.ok(err.cause instanceof Error)
+        return true
+      },
+    )
   })
 })

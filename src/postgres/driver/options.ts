@@ -1,0 +1,80 @@
+import { InvalidArgumentError } from '../../errors/classes.js'
+import type { CircuitBreakerOptions } from '../../pool/circuit-breaker.js'
+import type { PoolOptions } from '../../pool/pool-options.js'
+import { parsePgUrl, resolvePgConfig } from '../config.js'
+import { type PgConnectionSettings, validateSettings } from '../connection-options.js'
+
+/** Options of `new PostgresDriver(url | options)`: one connection's settings plus the pool's. */
+export interface PostgresDriverOptions extends PgConnectionSettings {
+  /** Most connections open at once. Default 10. */
+  poolSize?: number
+  /** The pool's other options (docs/pool.md); `max` comes from `poolSize`. */
+  pool?: Omit<PoolOptions, 'max'>
+  /**
+   * Statements one connection may have in flight for `execute()` before the driver prefers to
+   * wait for another connection: plain statements from different callers are pipelined on a
+   * borrowed connection (postgres.js does the same) when every connection is busy. Default 32; 1
+   * turns it off (one statement per connection at a time, like `pg`'s pool).
+   */
+  pipelineDepth?: number
+  /** How long `close()` waits for in-flight work before closing connections under it. Default 10,000 ms. */
+  closeTimeoutMs?: number
+  /** Deadline of the statements that reset a dirty connection on release. Default 5,000 ms. */
+  resetTimeoutMs?: number
+}
+
+export interface ResolvedDriverOptions {
+  settings: PgConnectionSettings
+  pool: PoolOptions
+  pipelineDepth: number
+  closeTimeoutMs: number
+  resetTimeoutMs: number
+}
+
+/**
+ * The breaker in front of connection creation (docs/pool.md), tuned for a database: a restart
+ * takes seconds, so the backoff starts at 500 ms and stops doubling at 5 s (the pool's generic
+ * default goes to 30 s, which would keep a driver down long after the server is back).
+ */
+const DRIVER_BREAKER: CircuitBreakerOptions = { baseBackoffMs: 500, maxBackoffMs: 5000 }
+
+const DRIVER_KEYS = new Set(['poolSize', 'pool', 'pipelineDepth', 'closeTimeoutMs', 'resetTimeoutMs'])
+
+function positiveInteger(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidArgumentError(`PostgresDriver option ${name} must be a positive integer`)
+  }
+  return value
+}
+
+/** Checks everything at construction (DESIGN §4), including the connection settings. */
+export function resolveDriverOptions(
+  input: string | PostgresDriverOptions,
+  extra: PostgresDriverOptions = {},
+): ResolvedDriverOptions {
+  if (typeof input !== 'string' && (typeof input !== 'object' || input === null)) {
+    throw new InvalidArgumentError('PostgresDriver takes a postgres:// URL or an options object')
+  }
+  const merged: PostgresDriverOptions =
+    typeof input === 'string' ? { ...parsePgUrl(input), ...extra } : { ...input, ...extra }
+  const settings: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(merged)) if (!DRIVER_KEYS.has(key)) settings[key] = value
+  validateSettings(settings as PgConnectionSettings)
+  resolvePgConfig(settings as PgConnectionSettings)
+  const pool = merged.pool ?? {}
+  if (typeof pool !== 'object' || pool === null) {
+    throw new InvalidArgumentError('PostgresDriver option pool must be an object')
+  }
+  return {
+    settings: settings as PgConnectionSettings,
+    pool: {
+      ...pool,
+      max: positiveInteger('poolSize', merged.poolSize, 10),
+      breaker: pool.breaker ?? DRIVER_BREAKER,
+    },
+    pipelineDepth: positiveInteger('pipelineDepth', merged.pipelineDepth, 32),
+    closeTimeoutMs: positiveInteger('closeTimeoutMs', merged.closeTimeoutMs, 10_000),
+    resetTimeoutMs: positiveInteger('resetTimeoutMs', merged.resetTimeoutMs, 5000),
+  }
+}

@@ -1,0 +1,116 @@
+import { InvalidArgumentError } from '../../errors/classes.js'
+import type { BuiltQuery } from './query-input.js'
+
+/**
+ * The `sql` tagged template: every interpolated value becomes a bound parameter (`$n`), never
+ * text, so a value cannot inject SQL. Three kinds of value are spliced instead: another fragment
+ * (its text, with its parameters renumbered), an identifier from `sql.id()` (quoted per
+ * PostgreSQL's rules, §4.1.1) and a list from `sql.in()` (`($1, $2, ...)`).
+ */
+export class SqlFragment {
+  constructor(
+    readonly strings: readonly string[],
+    readonly values: readonly unknown[],
+  ) {}
+
+  /** The text with `$1`... placeholders and the parameters in order. */
+  render(): BuiltQuery {
+    const params: unknown[] = []
+    const sql = this.#append(params)
+    return { sql, params }
+  }
+
+  #append(params: unknown[]): string {
+    let text = this.strings[0]!
+    for (let i = 0; i < this.values.length; i++) {
+      text += spliced(this.values[i], params) + this.strings[i + 1]!
+    }
+    return text
+  }
+
+  /** Used by render() of an enclosing fragment. */
+  appendTo(params: unknown[]): string {
+    return this.#append(params)
+  }
+}
+
+class Identifier {
+  constructor(readonly quoted: string) {}
+}
+
+class InList {
+  constructor(readonly values: readonly unknown[]) {}
+}
+
+function spliced(value: unknown, params: unknown[]): string {
+  if (value instanceof SqlFragment) return value.appendTo(params)
+  if (value instanceof Identifier) return value.quoted
+  if (value instanceof InList) {
+    // `x IN ()` is a syntax error; `x IN (NULL)` is never true, which is what an empty list means.
+    if (value.values.length === 0) return '(NULL)'
+    return `(${value.values.map((v) => placeholder(v, params)).join(', ')})`
+  }
+  return placeholder(value, params)
+}
+
+function placeholder(value: unknown, params: unknown[]): string {
+  params.push(value)
+  return `$${params.length}`
+}
+
+/** Quotes one identifier: doubled inner quotes, NUL refused (§4.1.1 "Identifiers and Key Words"). */
+export function quoteIdentifier(name: string): string {
+  if (typeof name !== 'string' || name.length === 0 || name.includes('\0')) {
+    throw new InvalidArgumentError('an identifier must be a non-empty string without NUL')
+  }
+  return `"${name.replaceAll('"', '""')}"`
+}
+
+export interface SqlTag<R> {
+  (strings: TemplateStringsArray, ...values: unknown[]): R
+  /** An identifier, quoted: `sql.id('users')`, or qualified: `sql.id('public', 'users')`. */
+  id(...parts: string[]): unknown
+  /** A parenthesised list of parameters for `IN`: `where id in ${sql.in([1, 2, 3])}`. */
+  in(values: readonly unknown[]): unknown
+  /** A fragment to splice into another `sql` template (not executed by itself). */
+  fragment(strings: TemplateStringsArray, ...values: unknown[]): SqlFragment
+}
+
+/** Builds a tag whose result is `make(fragment)` (e.g. an executable query). */
+export function createSqlTag<R>(make: (fragment: SqlFragment) => R): SqlTag<R> {
+  const tag = ((strings: TemplateStringsArray, ...values: unknown[]) =>
+    make(new SqlFragment(strings, values))) as SqlTag<R>
+  tag.id = (...parts: string[]) => {
+    if (parts.length === 0) throw new InvalidArgumentError('sql.id() needs at least one name')
+    return new Identifier(parts.map(quoteIdentifier).join('.'))
+  }
+  tag.in = (values: readonly unknown[]) => {
+    if (!Array.isArray(values)) throw new InvalidArgumentError('sql.in() takes an array')
+    return new InList([...values])
+  }
+  tag.fragment = (strings: TemplateStringsArray, ...values: unknown[]) => new SqlFragment(strings, values)
+  return tag
+}
+
+/**
+ * What `driver.sql\`...\`` returns: a fragment that runs when awaited (once), so it can also be
+ * passed to `execute()` or spliced into another template without running.
+ */
+export class SqlQuery<T> extends SqlFragment implements PromiseLike<T> {
+  #run: (query: BuiltQuery) => Promise<T>
+  #result: Promise<T> | undefined
+
+  constructor(fragment: SqlFragment, run: (query: BuiltQuery) => Promise<T>) {
+    super(fragment.strings, fragment.values)
+    this.#run = run
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: awaiting the query runs it, as in postgres.js
+  then<A = T, B = never>(
+    onFulfilled?: ((value: T) => A | PromiseLike<A>) | null,
+    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    this.#result ??= Promise.resolve().then(() => this.#run(this.render()))
+    return this.#result.then(onFulfilled, onRejected)
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Built-in type OIDs (src/include/catalog/pg_type.dat; stable across server versions) with the
+ * OID of each type's array type, so arrays of every built-in type get the element's codec.
+ */
+export const Oid = {
+  bool: 16,
+  bytea: 17,
+  char: 18,
+  name: 19,
+  int8: 20,
+  int2: 21,
+  int4: 23,
+  text: 25,
+  oid: 26,
+  json: 114,
+  xml: 142,
+  cidr: 650,
+  float4: 700,
+  float8: 701,
+  unknown: 705,
+  macaddr: 829,
+  inet: 869,
+  bpchar: 1042,
+  varchar: 1043,
+  date: 1082,
+  time: 1083,
+  timestamp: 1114,
+  timestamptz: 1184,
+  interval: 1186,
+  timetz: 1266,
+  numeric: 1700,
+  uuid: 2950,
+  jsonb: 3802,
+} as const
+
+export type BuiltinTypeName = keyof typeof Oid
+
+/** Element OID → array OID (pg_type.typarray). */
+export const ARRAY_OID: ReadonlyMap<number, number> = new Map([
+  [Oid.bool, 1000],
+  [Oid.bytea, 1001],
+  [Oid.char, 1002],
+  [Oid.name, 1003],
+  [Oid.int8, 1016],
+  [Oid.int2, 1005],
+  [Oid.int4, 1007],
+  [Oid.text, 1009],
+  [Oid.oid, 1028],
+  [Oid.json, 199],
+  [Oid.xml, 143],
+  [Oid.cidr, 651],
+  [Oid.float4, 1021],
+  [Oid.float8, 1022],
+  [Oid.macaddr, 1040],
+  [Oid.inet, 1041],
+  [Oid.bpchar, 1014],
+  [Oid.varchar, 1015],
+  [Oid.date, 1182],
+  [Oid.time, 1183],
+  [Oid.timestamp, 1115],
+  [Oid.timestamptz, 1185],
+  [Oid.interval, 1187],
+  [Oid.timetz, 1270],
+  [Oid.numeric, 1231],
+  [Oid.uuid, 2951],
+  [Oid.jsonb, 3807],
+])
