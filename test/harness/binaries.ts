@@ -78,3 +78,15 @@ export function serviceUser(name: 'postgres' | 'mysql'): { uid: number; gid: num
   if (id.status !== 0) throw new Error(`no system user '${name}' and could not create one`)
   return { uid: Number(id.stdout), gid: Number(gid.stdout), name }
 }
+
+/** The `sqlite3` shell, for running the query builder's SQLite output (installed like the servers). */
+export function sqliteBinary(): string {
+  const find = () => onPath('sqlite3')
+  let found = find()
+  if (!found) {
+    aptInstall(['sqlite3'], 'SQLite shell (sqlite3)')
+    found = find()
+  }
+  if (!found) throw new Error('sqlite3 missing after apt-get install')
+  return found
+}

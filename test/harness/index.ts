@@ -8,6 +8,7 @@ import { type MariaDbServer, startMariaDb } from './mariadb.js'
 import { type PgServer, startPostgres } from './postgres.js'
 import { run } from './process-tools.js'
 
+export { sqliteBinary } from './binaries.js'
 export type { MariaDbServer } from './mariadb.js'
 export { startMariaDb } from './mariadb.js'
 export type { PgServer, StartPostgresOptions } from './postgres.js'
