@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { SecureRandom } from '../../../src/crypto/random.js'
+
+const random = new SecureRandom()
+
+/** Pearson's chi-square statistic of observed counts against equal expected counts. */
+function chiSquare(counts: number[]): number {
+  const total = counts.reduce((a, b) => a + b, 0)
+  const expected = total / counts.length
+  return counts.reduce((sum, c) => sum + (c - expected) ** 2 / expected, 0)
+}
+
+describe('SecureRandom', () => {
+  it('randomBytes gives n bytes and validates n', () => {
+    assert.equal(random.randomBytes(0).length, 0)
+    assert.equal(random.randomBytes(33).length, 33)
+    assert.notDeepEqual(random.randomBytes(16), random.randomBytes(16))
+    for (const n of [-1, 1.5, Number.NaN, '8']) {
+      assert.throws(() => random.randomBytes(n as number), { code: 'ERR_INVALID_ARGUMENT', message: /\bn\b/ })
+    }
+  })
+
+  it('generateToken: base64url by default (43 chars for 32 bytes), hex on request', () => {
+    const tokens = new Set<string>()
+    for (let i = 0; i < 200; i++) {
+      const token = random.generateToken()
+      assert.match(token, /^[A-Za-z0-9_-]{43}$/)
+      tokens.add(token)
+    }
+    assert.equal(tokens.size, 200)
+    assert.match(random.generateToken(16, { urlsafe: true }), /^[A-Za-z0-9_-]{22}$/)
+    assert.match(random.generateToken(16, { urlsafe: false }), /^[0-9a-f]{32}$/)
+    // Over many tokens every base64url character shows up, and nothing else does.
+    const seen = new Set(Array.from({ length: 100 }, () => random.generateToken(48)).join(''))
+    assert.equal(seen.size, 64)
+    assert.throws(() => random.generateToken(0), { code: 'ERR_INVALID_ARGUMENT', message: /nbytes/ })
+    assert.throws(() => random.generateToken(8, { urlsafe: 1 as never }), { message: /urlsafe/ })
+    assert.throws(() => random.generateToken(8, { urlSafe: false } as never), { message: /options.urlSafe/ })
+  })
+
+  it('generateUuid gives RFC 9562 version-4 UUIDs', () => {
+    const uuid = random.generateUuid()
+    assert.match(uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    assert.notEqual(uuid, random.generateUuid())
+  })
+
+  it('generateUuidV7: version 7, variant 10, current time, strictly increasing across instances', () => {
+    const before = Date.now()
+    const other = new SecureRandom()
+    const ids = Array.from({ length: 20_000 }, (_, i) => (i % 2 ? other : random).generateUuidV7())
+    const after = Date.now()
+    for (const id of ids) {
+      assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    }
+    for (let i = 1; i < ids.length; i++) assert.ok(ids[i - 1]! < ids[i]!, `id ${i} sorts after id ${i - 1}`)
+    const ms = (id: string) => Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16)
+    assert.ok(ms(ids[0]!) >= before && ms(ids[0]!) <= after + 1)
+    // 20,000 ids in a few ms overflow the 12-bit counter; borrowed milliseconds stay close to now.
+    assert.ok(ms(ids.at(-1)!) <= after + 20)
+  })
+
+  it('randomInt stays in [min, max) and validates its range', () => {
+    for (let i = 0; i < 1000; i++) {
+      const n = random.randomInt(-3, 4)
+      assert.ok(Number.isInteger(n) && n >= -3 && n < 4)
+    }
+    assert.equal(random.randomInt(5, 6), 5)
+    assert.throws(() => random.randomInt(2, 2), { code: 'ERR_INVALID_ARGUMENT' })
+    assert.throws(() => random.randomInt(0, 2 ** 48), { code: 'ERR_INVALID_ARGUMENT' })
+    assert.throws(() => random.randomInt(0.5, 2), { code: 'ERR_INVALID_ARGUMENT', message: /min/ })
+    assert.throws(() => random.randomInt(0, Number.POSITIVE_INFINITY), { message: /max/ })
+  })
+
+  it('randomInt is uniform over a small range (chi-square, 9 df, fixed bound)', () => {
+    const counts = new Array<number>(10).fill(0)
+    for (let i = 0; i < 100_000; i++) counts[random.randomInt(0, 10)]!++
+    // 9 degrees of freedom: P(chi2 > 50) is about 1e-7, so this fails only for a real bias.
+    assert.ok(chiSquare(counts) < 50, `chi-square ${chiSquare(counts)}`)
+  })
+
+  it('randomInt has no modulo bias near its 2^48 limit (chi-square, 2 df, fixed bound)', () => {
+    // A 48-bit draw reduced modulo 3 * 2^46 would land in the first third twice as often.
+    const third = 2 ** 46
+    const counts = [0, 0, 0]
+    for (let i = 0; i < 30_000; i++) counts[Math.floor(random.randomInt(0, 3 * third) / third)]!++
+    // 2 degrees of freedom: P(chi2 > 32) is about 1e-7; modulo bias would score in the thousands.
+    assert.ok(chiSquare(counts) < 32, `chi-square ${chiSquare(counts)}`)
+  })
+})
