@@ -16,7 +16,7 @@ import {
   type StreamOptions,
   validateSettings,
 } from './connection-options.js'
-import type { CopySource, CopyTransfer } from './copy.js'
+import { type CopySource, type CopyTransfer, drained, writeCopyFrame } from './copy.js'
 import { SessionTracker } from './driver/session-state.js'
 import { connectToSomeHost } from './host-selection.js'
 import { BackendParser } from './protocol/backend.js'
@@ -189,8 +189,12 @@ export class PgConnection {
       setStatus: (status) => {
         this.#status = status
       },
-      writeCopyData: (data) => this.#writeCopyData(data),
-      drain: () => this.#drain(),
+      writeCopyData: (data) => {
+        if (this.#closed || this.#socket === undefined) return false
+        this.#flush()
+        return writeCopyFrame(this.#socket, data)
+      },
+      drain: () => (this.#closed || this.#socket === undefined ? Promise.resolve() : drained(this.#socket)),
       codecs: typeCodecsFrom(s.types),
       rowMode: s.rowMode ?? 'object',
       cacheSize: s.statementCacheSize ?? 256,
@@ -296,35 +300,6 @@ export class PgConnection {
   #flush(): void {
     if (this.#out.length === 0 || this.#socket === undefined || this.#closed) return
     this.#socket.write(this.#out.take())
-  }
-
-  /** One CopyData frame: a 5-byte header, then `data` itself, not copied into the batch buffer. */
-  #writeCopyData(data: Uint8Array): boolean {
-    const socket = this.#socket
-    if (socket === undefined || this.#closed) return false
-    this.#flush()
-    const header = Buffer.allocUnsafe(5)
-    header[0] = 0x64 // 'd'
-    header.writeInt32BE(data.length + 4, 1)
-    socket.cork()
-    socket.write(header)
-    socket.write(data)
-    socket.uncork()
-    return socket.writableNeedDrain
-  }
-
-  #drain(): Promise<void> {
-    const socket = this.#socket
-    if (socket === undefined || this.#closed || !socket.writableNeedDrain) return Promise.resolve()
-    return new Promise((resolve) => {
-      const done = () => {
-        socket.off('drain', done)
-        socket.off('close', done)
-        resolve()
-      }
-      socket.on('drain', done)
-      socket.on('close', done)
-    })
   }
 
   /** The type layer this connection encodes and decodes with (for COPY binary rows). */

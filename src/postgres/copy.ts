@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net'
 import { InvalidArgumentError, QueryError } from '../errors/classes.js'
 import { type CovetError, isCovetError } from '../errors/covet-error.js'
 import { type MessageWriter, writeCopyDone, writeCopyFail } from './protocol/frontend.js'
@@ -12,6 +13,35 @@ import type { PendingQuery } from './query-types.js'
  * pipeline treats a COPY as a barrier: nothing is written behind it until its ReadyForQuery, since
  * the server would read later messages as COPY input.
  */
+
+/**
+ * One CopyData frame ('d', Int32 length, data) written to the socket without copying `data` into
+ * a batch buffer. Returns true when the socket wants a drain before more is written.
+ */
+export function writeCopyFrame(socket: Socket, data: Uint8Array): boolean {
+  const header = Buffer.allocUnsafe(5)
+  header[0] = 0x64 // 'd'
+  header.writeInt32BE(data.length + 4, 1)
+  socket.cork()
+  socket.write(header)
+  socket.write(data)
+  socket.uncork()
+  return socket.writableNeedDrain
+}
+
+/** Resolves on 'drain', or at once when nothing is buffered, or when the socket closes. */
+export function drained(socket: Socket): Promise<void> {
+  if (!socket.writableNeedDrain) return Promise.resolve()
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off('drain', done)
+      socket.off('close', done)
+      resolve()
+    }
+    socket.on('drain', done)
+    socket.on('close', done)
+  })
+}
 
 /** What COPY FROM STDIN reads: chunks of the COPY format (text, CSV or binary). */
 export type CopySource = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>

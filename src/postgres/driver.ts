@@ -41,7 +41,8 @@ import { wasNeverSent } from './query-pipeline.js'
  * the duration of its work and gives it back clean.
  */
 export class PostgresDriver {
-  readonly options: Readonly<ResolvedDriverOptions>
+  /** Kept private: the settings hold the password. */
+  readonly #options: Readonly<ResolvedDriverOptions>
   readonly #counters = new DriverCounters()
   readonly #connections: DriverConnections
   readonly #listener: NotificationListener
@@ -51,10 +52,10 @@ export class PostgresDriver {
   #closing: Promise<void> | undefined
 
   constructor(input: string | PostgresDriverOptions, options?: PostgresDriverOptions) {
-    this.options = resolveDriverOptions(input, options)
-    this.#connections = new DriverConnections(this.options, this.#counters)
+    this.#options = resolveDriverOptions(input, options)
+    this.#connections = new DriverConnections(this.#options, this.#counters)
     this.#listener = new NotificationListener((onNotification) =>
-      PgConnection.connect({ ...this.options.settings, onNotification }),
+      PgConnection.connect({ ...this.#options.settings, onNotification }),
     )
   }
 
@@ -85,7 +86,10 @@ export class PostgresDriver {
     retried: boolean,
   ): Promise<QueryResult<T>> {
     try {
-      return await this.#connections.run(isShareable(sql), opts.signal, (conn) => {
+      // A cancellable statement is a pipeline barrier (nothing is written behind it until it
+      // ends): sharing its connection would make other callers wait for it, so it gets its own.
+      const shareable = opts.signal === undefined && opts.timeoutMs === undefined && isShareable(sql)
+      return await this.#connections.run(shareable, opts.signal, (conn) => {
         conn.session.observeSql(sql)
         return conn.query<T>(sql, params, opts)
       })
@@ -245,6 +249,16 @@ export class PostgresDriver {
     await this.execute('SELECT pg_notify($1, $2)', [channel, payload])
   }
 
+  /**
+   * Opens one connection with the driver's settings, outside the pool, and closes it: a wrong
+   * host, password or database fails here with its own error, where the pool would retry and
+   * eventually report ERR_CIRCUIT_OPEN or ERR_POOL_TIMEOUT (the error as `cause`).
+   */
+  async verifyConnection(): Promise<void> {
+    const conn = await PgConnection.connect(this.#options.settings)
+    await conn.close()
+  }
+
   metrics(): DriverMetrics {
     const c = this.#counters
     return {
@@ -274,7 +288,7 @@ export class PostgresDriver {
    */
   close(options: { timeoutMs?: number } = {}): Promise<void> {
     this.#closing ??= (async () => {
-      const timeoutMs = options.timeoutMs ?? this.options.closeTimeoutMs
+      const timeoutMs = options.timeoutMs ?? this.#options.closeTimeoutMs
       if (this.#active !== 0) {
         let timer: NodeJS.Timeout | undefined
         await Promise.race([

@@ -101,8 +101,8 @@ export class QueryPipeline {
   constructor(io: PipelineIo) {
     this.#io = io
     this.#copyIo = {
-      write: io.write,
-      flush: io.flush,
+      write: (write) => io.write(write),
+      flush: () => io.flush(),
       writeCopyData:
         io.writeCopyData ??
         ((data) => {
@@ -193,9 +193,9 @@ export class QueryPipeline {
         // the known parameter types, in the same batch as its execution (no Describe round trip).
         const name = this.#cache.allocateName()
         const st = { ...known, name }
-        this.#cache.set(q.sql, st, name)
         this.#toSend.shift()
-        this.#writeExecute(q, st, true)
+        // Cached only once its Parse is written (a bad parameter value writes nothing).
+        if (this.#writeExecute(q, st, true)) this.#cache.set(q.sql, st, name)
         continue
       }
       if (statement === undefined) {
@@ -226,14 +226,15 @@ export class QueryPipeline {
     )
   }
 
-  #writeExecute(q: PendingQuery, st: PreparedStatement, parseFirst = false): void {
+  /** Writes the execution of `q`; false when it failed before anything was written. */
+  #writeExecute(q: PendingQuery, st: PreparedStatement, parseFirst = false): boolean {
     if (q.params.length !== st.paramTypes.length) {
       q.fail(
         new InvalidArgumentError(
           `the statement takes ${st.paramTypes.length} parameters, ${q.params.length} given`,
         ),
       )
-      return
+      return false
     }
     const values = new Array<Uint8Array | null>(q.params.length)
     try {
@@ -243,7 +244,7 @@ export class QueryPipeline {
       }
     } catch (err) {
       q.fail(err as CovetError)
-      return
+      return false
     }
     this.#io.write((w) => {
       // The unnamed statement may have been replaced since it was described: parse it again,
@@ -263,6 +264,7 @@ export class QueryPipeline {
         : new ExecuteHandler(q, st, onDone, onCopyIn),
     )
     if (q.cancellable) this.#barrier = q
+    return true
   }
 
   dispatch(msg: BackendMessage): void {

@@ -178,6 +178,24 @@ export class DriverConnections {
       this.pool.destroy(conn)
       return
     }
+    if (conn.pendingQueries !== 0) {
+      // A statement settled early (cancelled, timed out) may still be running: its outcome can
+      // change the session (a BEGIN, a SET). An empty query queued behind it completes when it
+      // has, and only then is the state read.
+      conn.query('', [], { simple: true, timeoutMs: this.#resetTimeoutMs }).then(
+        () => this.#reset(conn),
+        () => this.pool.destroy(conn),
+      )
+      return
+    }
+    this.#reset(conn)
+  }
+
+  #reset(conn: PgConnection): void {
+    if (conn.closed) {
+      this.pool.destroy(conn)
+      return
+    }
     const reset = conn.session.resetSql(conn.transactionStatus)
     if (reset === '') {
       this.pool.release(conn)

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../../errors/classes.js'
 import type { CircuitBreakerOptions } from '../../pool/circuit-breaker.js'
 import type { PoolOptions } from '../../pool/pool-options.js'
-import { parsePgUrl, resolvePgConfig } from '../config.js'
+import { parsePgUrl, resolvePgConfig, type SslMode } from '../config.js'
 import { type PgConnectionSettings, validateSettings } from '../connection-options.js'
 
 /** Options of `new PostgresDriver(url | options)`: one connection's settings plus the pool's. */
@@ -21,6 +21,11 @@ export interface PostgresDriverOptions extends PgConnectionSettings {
   closeTimeoutMs?: number
   /** Deadline of the statements that reset a dirty connection on release. Default 5,000 ms. */
   resetTimeoutMs?: number
+  /**
+   * Shorthand for `sslmode`, as `pg` users write it: `true` = 'verify-full' (certificate and
+   * host name checked, like Node's TLS default), `false` = 'disable', or an sslmode by name.
+   */
+  ssl?: boolean | SslMode
 }
 
 export interface ResolvedDriverOptions {
@@ -38,7 +43,16 @@ export interface ResolvedDriverOptions {
  */
 const DRIVER_BREAKER: CircuitBreakerOptions = { baseBackoffMs: 500, maxBackoffMs: 5000 }
 
-const DRIVER_KEYS = new Set(['poolSize', 'pool', 'pipelineDepth', 'closeTimeoutMs', 'resetTimeoutMs'])
+const DRIVER_KEYS = new Set(['poolSize', 'pool', 'pipelineDepth', 'closeTimeoutMs', 'resetTimeoutMs', 'ssl'])
+
+function sslmodeOf(ssl: PostgresDriverOptions['ssl'], sslmode: SslMode | undefined): SslMode | undefined {
+  if (ssl === undefined) return sslmode
+  if (sslmode !== undefined) throw new InvalidArgumentError('PostgresDriver: give ssl or sslmode, not both')
+  if (ssl === true) return 'verify-full'
+  if (ssl === false) return 'disable'
+  if (typeof ssl === 'string') return ssl
+  throw new InvalidArgumentError('PostgresDriver option ssl must be a boolean or an sslmode')
+}
 
 function positiveInteger(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback
@@ -60,6 +74,8 @@ export function resolveDriverOptions(
     typeof input === 'string' ? { ...parsePgUrl(input), ...extra } : { ...input, ...extra }
   const settings: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(merged)) if (!DRIVER_KEYS.has(key)) settings[key] = value
+  const sslmode = sslmodeOf(merged.ssl, merged.sslmode)
+  if (sslmode !== undefined) settings.sslmode = sslmode
   validateSettings(settings as PgConnectionSettings)
   resolvePgConfig(settings as PgConnectionSettings)
   const pool = merged.pool ?? {}

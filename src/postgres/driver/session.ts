@@ -4,6 +4,7 @@ import type { CopyOptions, PgConnection, QueryOptions } from '../connection.js'
 import type { CopySource } from '../copy.js'
 import type { QueryResult } from '../query-handlers.js'
 import { type BulkInsertOptions, type BulkRows, bulkInsert } from './bulk-insert.js'
+import { canUseCursor, cursorStream } from './cursor-stream.js'
 import type { DriverCounters } from './metrics.js'
 import { type QueryInput, toQuery } from './query-input.js'
 import { createSqlTag, SqlQuery, type SqlTag } from './sql-tag.js'
@@ -100,6 +101,10 @@ export class Session {
     const q = toQuery(input, params)
     this.connection.session.observeSql(q.sql)
     const stream = { ...queryOptions(options) }
+    // In a transaction: a cursor, so other statements can run between batches (cursor-stream.ts).
+    if (canUseCursor(this.connection, q.sql)) {
+      return cursorStream<T>(this.connection, q.sql, q.params, options.batchSize ?? 1000, stream)
+    }
     return this.connection.stream<T>(q.sql, q.params, {
       ...stream,
       ...(options.batchSize === undefined ? {} : { highWaterMark: options.batchSize }),

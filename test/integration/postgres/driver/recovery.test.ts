@@ -68,6 +68,11 @@ describe('PostgresDriver recovery', { timeout: 120_000 }, () => {
       `only ERR_CONNECTION_CLOSED, got ${[...new Set(codes)]}`,
     )
     assert.deepEqual([...(await db.execute('select v from rec where id = 7'))], [{ v: 7 }])
+    // A connection whose query settled early (cancelled, timed out) goes back to the pool only
+    // once the server has finished that query (connections.ts giveBack): allow it a moment.
+    for (let waited = 0; db.metrics().inUse !== 0 && waited < 5000; waited += 50) {
+      await new Promise((r) => setTimeout(r, 50))
+    }
     const m = db.metrics()
     assert.equal(m.inUse, 0)
     assert.ok(m.destroyed.borrower + m.destroyed.validation > 0, 'dead connections were destroyed')
@@ -75,6 +80,34 @@ describe('PostgresDriver recovery', { timeout: 120_000 }, () => {
     await db.close()
     assert.equal(await serverSessions(), 0)
     assert.deepEqual(unhandled, [])
+  })
+
+  it('statements queued but never written when their connection dies are re-run elsewhere', async () => {
+    const db = driver({ poolSize: 1 })
+    await server.psql('create table if not exists rec_lock (a int); grant all on rec_lock to public')
+    // Another session holds the table: Parse of the first statement waits for the lock, and a
+    // statement being described holds the ones pipelined behind it unwritten.
+    const locker = server.psql(
+      'begin; lock table rec_lock in access exclusive mode; select pg_sleep(2); commit',
+    )
+    await new Promise((r) => setTimeout(r, 300))
+    const first = db.execute('select count(*)::int4 as n from rec_lock')
+    const queued = Array.from({ length: 5 }, (_, i) =>
+      db.executeOne<{ i: number }>('select $1::int4 as i', [i]),
+    )
+    await new Promise((r) => setTimeout(r, 300))
+    await server.psql(
+      `select pg_terminate_backend(pid) from pg_stat_activity where application_name = '${APP}'`,
+    )
+    // Only described (Parse has no effect), never executed: it is re-run too.
+    assert.deepEqual([...(await first)], [{ n: 0 }])
+    assert.deepEqual(
+      (await Promise.all(queued)).map((r) => r!.i),
+      [0, 1, 2, 3, 4],
+    )
+    assert.equal(db.metrics().queries.retriedUnsent, 6)
+    await locker
+    await db.close()
   })
 
   it('server down under load: the breaker opens, fails fast, half-opens and recovers; nothing leaks', async () => {
@@ -155,6 +188,11 @@ describe('PostgresDriver recovery', { timeout: 120_000 }, () => {
     assert.deepEqual(outcomes.other, [])
     assert.ok(outcomes.ok > 1000, `${outcomes.ok} succeeded`)
     assert.ok(outcomes.cancelled + outcomes.timeout > 0)
+    // A connection whose query settled early (cancelled, timed out) goes back to the pool only
+    // once the server has finished that query (connections.ts giveBack): allow it a moment.
+    for (let waited = 0; db.metrics().inUse !== 0 && waited < 5000; waited += 50) {
+      await new Promise((r) => setTimeout(r, 50))
+    }
     const m = db.metrics()
     assert.equal(m.inUse, 0)
     assert.equal(m.waiting, 0)

@@ -31,6 +31,19 @@ describe('PostgresDriver statement cache (L1/L2)', () => {
     assert.ok(m.size >= 2)
   })
 
+  it('a bad parameter on the L2 path caches nothing, so a later use in a transaction works', async () => {
+    const r1 = await db.reserve()
+    const r2 = await db.reserve()
+    const sql = 'select $1::int4 * 2 as n'
+    await r1.execute(sql, [1])
+    await r2.transaction(async (tx) => {
+      await assert.rejects(tx.execute(sql, ['not a number']), { code: 'ERR_TYPE_ENCODE' })
+      assert.deepEqual([...(await tx.execute(sql, [21]))], [{ n: 42 }])
+    })
+    r1.release()
+    r2.release()
+  })
+
   it('DDL after another connection described a SELECT: the L2 copy is checked, invalidated and re-run', async () => {
     const r1 = await db.reserve()
     const r2 = await db.reserve()

@@ -69,6 +69,57 @@ describe('PostgresDriver transaction', () => {
     assert.deepEqual([...ok[1]!], [{ n: 1 }])
   })
 
+  it('tx.stream fetches through a cursor: statements run between batches, break closes it', async () => {
+    await db
+      .transaction(async (tx) => {
+        let n = 0
+        for await (const row of tx.stream<{ i: number }>(
+          'select i from generate_series(1, $1::int4) i',
+          [2500],
+          {
+            batchSize: 100,
+          },
+        )) {
+          n++
+          assert.equal(row.i, n)
+          // With socket flow control this would wait behind the paused stream for ever.
+          if (n % 500 === 0) await tx.execute('insert into drv_tx values ($1, $2)', [n, 'x'])
+        }
+        assert.equal(n, 2500)
+        for await (const _ of tx.stream('select i from generate_series(1, 100000) i', [], { batchSize: 10 }))
+          break
+        assert.equal(
+          (await tx.executeOne<{ n: number }>(
+            'select count(*)::int4 as n from pg_cursors where name like $$covet_cursor%$$',
+          ))!.n,
+          0,
+        )
+        await assert.rejects(
+          (async () => {
+            for await (const _ of tx.stream('select 1 / (i - 50) from generate_series(1, 100) i', [], {
+              batchSize: 10,
+            })) {
+              // consume
+            }
+          })(),
+          { sqlState: '22012' },
+        )
+      })
+      .catch((error: { sqlState?: string }) => {
+        // The division by zero failed the transaction: COMMIT answers ROLLBACK (25P02).
+        assert.equal(error.sqlState, '25P02', String((error as Error).stack))
+      })
+    assert.equal(await count(), 0, 'the failed transaction kept nothing')
+    await db.transaction(async (tx) => {
+      for await (const row of tx.stream<{ i: number }>('select i from generate_series(1, 3) i', [], {
+        batchSize: 2,
+      })) {
+        await tx.execute('insert into drv_tx values ($1, $2)', [row.i, 'kept'])
+      }
+    })
+    assert.equal(await count(), 3)
+  })
+
   it('nested transactions use savepoints', async () => {
     await db.transaction(async (tx) => {
       await tx.execute("insert into drv_tx values (1, 'outer')")

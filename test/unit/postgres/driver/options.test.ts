@@ -17,6 +17,17 @@ describe('PostgresDriver options', () => {
     assert.deepEqual(o.pool.breaker, { baseBackoffMs: 500, maxBackoffMs: 5000 })
   })
 
+  it('takes ssl as a shorthand for sslmode', () => {
+    assert.equal(resolveDriverOptions({ ssl: true }).settings.sslmode, 'verify-full')
+    assert.equal(resolveDriverOptions({ ssl: false }).settings.sslmode, 'disable')
+    assert.equal(resolveDriverOptions({ ssl: 'require' }).settings.sslmode, 'require')
+    assert.equal((resolveDriverOptions({ ssl: true }).settings as Record<string, unknown>).ssl, undefined)
+    assert.throws(() => resolveDriverOptions({ ssl: true, sslmode: 'disable' }), {
+      code: 'ERR_INVALID_ARGUMENT',
+    })
+    assert.throws(() => resolveDriverOptions({ ssl: 'sometimes' as never }), { code: 'ERR_INVALID_ARGUMENT' })
+  })
+
   it('fails at construction naming the option', () => {
     assert.throws(() => resolveDriverOptions({ poolSize: 1.5 }), { message: /poolSize/ })
     assert.throws(() => resolveDriverOptions({ pipelineDepth: 0 }), { message: /pipelineDepth/ })
