@@ -1,0 +1,120 @@
+/**
+ * End-to-end test of examples/notes-api (issue 9): the service is started as `npm start` starts it,
+ * with PORT=0, on the embedded database and, separately, on the harness's real PostgreSQL.
+ */
+import assert from 'node:assert/strict'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { PgConnection } from '../../../src/postgres/index.js'
+import { getPostgres } from '../../harness/index.js'
+import { call, type NotesService, startNotesService } from './support/notes-service.js'
+import { describeScenario } from './support/scenario.js'
+
+describe('notes service on the embedded database (--memory)', () => {
+  let service: NotesService
+  before(async () => {
+    service = await startNotesService(['--memory'])
+  })
+  after(async () => {
+    await service?.stop('SIGKILL')
+  })
+
+  it('prints the URL, the database and a curl example', () => {
+    const out = service.output()
+    assert.match(out, /listening on http:\/\/127\.0\.0\.1:\d+/)
+    assert.match(
+      out,
+      /database: embedded PostgreSQL \d+\.\d+ \(PGlite [\d.]+\) on 127\.0\.0\.1:\d+, in memory/,
+    )
+    assert.match(out, /curl -s -X POST http:\/\/127\.0\.0\.1:\d+\/users/)
+  })
+
+  describeScenario(() => service.url, 'embedded')
+
+  it('Ctrl-C drains and exits with status 0', async () => {
+    assert.equal(await service.stop('SIGINT'), 0)
+    assert.match(service.output(), /stopped cleanly/)
+  })
+})
+
+describe('notes service with --data: data and key survive a restart', () => {
+  let dir: string
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'covet-notes-test-'))
+  })
+  after(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('a note written before Ctrl-C is readable after the next start', async () => {
+    const first = await startNotesService(['--data', dir])
+    const user = { username: 'persistent', password: 'long enough secret' }
+    let noteId: string
+    try {
+      assert.equal((await call(first.url, 'POST', '/users', { json: user })).status, 201)
+      const { token } = (await call(first.url, 'POST', '/login', { json: user })).json
+      const note = await call(first.url, 'POST', '/notes', {
+        token,
+        json: { title: 'kept', body: 'on disk' },
+      })
+      noteId = note.json.id
+      // Two PGlite instances on one directory would corrupt it: a second service must refuse it.
+      await assert.rejects(startNotesService(['--data', dir]), /another notes service \(pid \d+\) is using/)
+    } finally {
+      assert.equal(await first.stop('SIGINT'), 0, first.output())
+    }
+    const key = await stat(join(dir, 'notes.key'))
+    assert.equal(key.mode & 0o777, 0o600)
+    const second = await startNotesService(['--data', dir])
+    try {
+      assert.match(second.output(), new RegExp(`data in ${dir}`))
+      const { token } = (await call(second.url, 'POST', '/login', { json: user })).json
+      const note = await call(second.url, 'GET', `/notes/${noteId}`, { token })
+      assert.equal(note.status, 200)
+      assert.equal(note.json.body, 'on disk')
+    } finally {
+      assert.equal(await second.stop('SIGINT'), 0, second.output())
+    }
+  })
+})
+
+describe('notes service on a real PostgreSQL (DATABASE_URL)', () => {
+  let service: NotesService
+  let databaseUrl: string
+  before(async () => {
+    databaseUrl = (await getPostgres()).url
+    service = await startNotesService(['--memory'], { DATABASE_URL: databaseUrl })
+  })
+  after(async () => {
+    await service?.stop('SIGKILL')
+  })
+
+  it('prints the server it uses', () => {
+    assert.match(service.output(), /database: PostgreSQL at 127\.0\.0\.1:\d+\/covet \(DATABASE_URL\)/)
+  })
+
+  const state = describeScenario(() => service.url, 'server')
+
+  it('stores note bodies encrypted: the plaintext is nowhere in the table', async () => {
+    const conn = await PgConnection.connect(databaseUrl)
+    try {
+      const rows = await conn.query<{ body: Buffer; title: string }>(
+        'SELECT title, body FROM notes WHERE id = $1',
+        [state.noteId],
+      )
+      assert.equal(rows.length, 1)
+      assert.equal(rows[0]!.title, 'Shopping')
+      assert.ok(Buffer.isBuffer(rows[0]!.body))
+      assert.equal(rows[0]!.body.includes('milk'), false)
+    } finally {
+      await conn.close()
+    }
+  })
+
+  it('Ctrl-C drains the pool and exits with status 0', async () => {
+    assert.equal(await service.stop('SIGINT'), 0)
+    assert.match(service.output(), /stopped cleanly/)
+  })
+})
