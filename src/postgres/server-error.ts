@@ -1,5 +1,6 @@
 import { AuthenticationError } from '../errors/classes.js'
 import { DatabaseError, type DatabaseErrorFields } from '../errors/database-error.js'
+import { sqlStateName } from '../errors/server-codes.js'
 import type { ServerFields } from './protocol/messages.js'
 
 const toInt = (s: string | undefined): number | undefined => {
@@ -10,12 +11,12 @@ const toInt = (s: string | undefined): number | undefined => {
 
 /**
  * Turns ErrorResponse fields (§55.8 "Error and Notice Message Fields") into a DatabaseError with
- * every field the server sent. `sqlStateName` is left unset until the generated SQLSTATE table
- * (src/errors/server-codes.ts) exists.
+ * every field the server sent, plus the SQLSTATE's condition name (Appendix A, generated table).
  */
 export function databaseErrorFields(f: ServerFields): DatabaseErrorFields {
   return {
     sqlState: f.code,
+    sqlStateName: f.code === undefined ? undefined : sqlStateName(f.code),
     severity: f.severity ?? f.severityLocalized,
     detail: f.detail,
     hint: f.hint,

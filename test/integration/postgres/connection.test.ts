@@ -107,6 +107,7 @@ describe('PgConnection queries', () => {
     const err = await conn.query('insert into uniq values ($1::int4)', [1]).catch((e) => e)
     assert.equal(err.code, 'ERR_DATABASE')
     assert.equal(err.sqlState, '23505')
+    assert.equal(err.sqlStateName, 'unique_violation')
     assert.equal(err.severity, 'ERROR')
     assert.equal(err.constraint, 'uniq_pkey')
     assert.equal(err.table, 'uniq')
