@@ -1,6 +1,7 @@
 /**
- * `covet`: `connect(url)` picks the driver by URL scheme (DESIGN §1), plus the main classes of
- * each area. Each area also has its own entry point (`covet/postgres`, `covet/pool`, ...).
+ * `covet`: `connect(url)` picks the driver by URL scheme (DESIGN §1), plus the classes a driver user
+ * needs first. JSON and crypto are imported from `covet/json` and `covet/crypto`: re-exporting them
+ * here would load ajv and the native hashing modules into every program that only queries.
  */
 import { InvalidArgumentError } from './errors/classes.js'
 import { CovetError } from './errors/covet-error.js'
@@ -24,14 +25,15 @@ export { ConnectionPool } from './pool/pool.js'
 export { PgConnection } from './postgres/connection.js'
 export type { PostgresDriverOptions } from './postgres/driver/options.js'
 export { PostgresDriver } from './postgres/driver.js'
+export { QueryBuilder } from './query/builder.js'
 
 const POSTGRES_SCHEMES = new Set(['postgres', 'postgresql'])
 const MYSQL_SCHEMES = new Set(['mysql', 'mariadb'])
 
 /**
  * Opens a pooled driver for `url` and checks that one connection can be made, so a wrong host,
- * password or database fails here, with its own error, rather than at the first query. `postgres://` and `postgresql://` give
- * a PostgresDriver; `mysql://` and `mariadb://` are refused with ERR_UNSUPPORTED until the MySQL
+ * password or database fails here, with its own error, rather than at the first query.
+ * `postgres://` and `postgresql://` give a PostgresDriver; `mysql://` and `mariadb://` are refused with ERR_UNSUPPORTED until the MySQL
  * driver lands.
  */
 export async function connect(url: string, options?: PostgresDriverOptions): Promise<PostgresDriver> {
