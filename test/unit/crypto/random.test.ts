@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
+import { randomFillSync } from 'node:crypto'
 import { describe, it } from 'node:test'
-import { SecureRandom } from '../../../src/crypto/random.js'
+import { RANDOM_POOL_SIZE, RandomPool, SecureRandom } from '../../../src/crypto/random.js'
 
 const random = new SecureRandom()
 
@@ -86,5 +87,73 @@ describe('SecureRandom', () => {
     for (let i = 0; i < 30_000; i++) counts[Math.floor(random.randomInt(0, 3 * third) / third)]!++
     // 2 degrees of freedom: P(chi2 > 32) is about 1e-7; modulo bias would score in the thousands.
     assert.ok(chiSquare(counts) < 32, `chi-square ${chiSquare(counts)}`)
+  })
+})
+
+describe('RandomPool (AEAD nonces)', () => {
+  /** A refill that writes a known, never-repeating byte stream and keeps a copy of all of it. */
+  function countingRefill() {
+    const stream: Buffer[] = []
+    let counter = 0
+    const refill = (pool: Buffer) => {
+      for (let at = 0; at + 4 <= pool.length; at += 4) pool.writeUInt32BE(counter++, at)
+      stream.push(Buffer.from(pool))
+    }
+    return { stream, refill }
+  }
+
+  it('serves every refilled byte exactly once, in order, across refill boundaries', () => {
+    const { stream, refill } = countingRefill()
+    const pool = new RandomPool(64, refill)
+    const drawn: Buffer[] = []
+    // 12-byte nonces straddle the 64-byte boundary (64 is not a multiple of 12); odd lengths and a
+    // request longer than the pool itself cross it at every offset.
+    const lengths = [...Array.from({ length: 50 }, () => 12), 1, 5, 63, 64, 65, 200, 7, 12, 12]
+    for (const length of lengths) {
+      const out = Buffer.alloc(length + 2, 0xee)
+      pool.fill(out, 1, length)
+      assert.equal(out[0], 0xee, 'nothing written before offset')
+      assert.equal(out[length + 1], 0xee, 'nothing written past offset + length')
+      drawn.push(out.subarray(1, length + 1))
+    }
+    const served = Buffer.concat(drawn)
+    const total = lengths.reduce((a, b) => a + b, 0)
+    assert.equal(served.length, total)
+    assert.equal(stream.length, Math.ceil(total / 64), 'one refill per 64 bytes served, none early')
+    // What was served is exactly the refill stream from its first byte: no byte skipped or repeated.
+    assert.deepEqual(served, Buffer.concat(stream).subarray(0, total))
+  })
+
+  it('never serves a byte twice when a refill fails mid-request', () => {
+    const { stream, refill } = countingRefill()
+    let failNext = false
+    const pool = new RandomPool(16, (buffer) => {
+      if (failNext) throw new Error('CSPRNG failure')
+      refill(buffer)
+    })
+    const first = Buffer.alloc(12)
+    pool.fill(first, 0, 12)
+    failNext = true
+    assert.throws(() => pool.fill(Buffer.alloc(12), 0, 12), /CSPRNG failure/) // took bytes 12..15 first
+    failNext = false
+    const next = Buffer.alloc(12)
+    pool.fill(next, 0, 12)
+    assert.deepEqual(next, stream[1]!.subarray(0, 12), 'continues with a fresh fill, not bytes 12..15')
+  })
+
+  it('draws 30,000 distinct 12-byte nonces over many 4 KiB CSPRNG refills', () => {
+    let refills = 0
+    const pool = new RandomPool(RANDOM_POOL_SIZE, (buffer) => {
+      refills++
+      randomFillSync(buffer)
+    })
+    const seen = new Set<string>()
+    const nonce = Buffer.alloc(12)
+    for (let i = 0; i < 30_000; i++) {
+      pool.fill(nonce, 0, 12)
+      seen.add(nonce.toString('hex'))
+    }
+    assert.equal(seen.size, 30_000)
+    assert.equal(refills, Math.ceil((30_000 * 12) / RANDOM_POOL_SIZE))
   })
 })
