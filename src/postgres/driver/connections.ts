@@ -34,6 +34,7 @@ export class DriverConnections {
   /** Connections (or acquisitions in progress) shared by shareable statements. */
   readonly #leases: Lease[] = []
   readonly #depth: number
+  readonly #beforeGrow: number
   readonly #resetTimeoutMs: number
   readonly #counters: DriverCounters
 
@@ -44,6 +45,7 @@ export class DriverConnections {
       PgConnection.connect(s, shared),
   ) {
     this.#depth = options.pipelineDepth
+    this.#beforeGrow = options.pipelineBeforeGrow
     this.#resetTimeoutMs = options.resetTimeoutMs
     this.#counters = counters
     const settings = options.settings
@@ -142,22 +144,21 @@ export class DriverConnections {
   }
 
   /**
-   * A lease for a shareable statement. A new one (a new connection from the pool) while the pool
-   * can hand one out at once or create one; otherwise the least busy existing lease with room,
-   * including one whose connection is still being acquired, so callers arriving in the same tick
-   * spread over the pool's connections instead of queueing for them.
+   * A lease for a shareable statement: the least busy existing lease (including one whose
+   * connection is still being acquired, so callers arriving in the same tick share it) while it
+   * holds fewer than `pipelineBeforeGrow` statements, or fewer than `pipelineDepth` once the pool
+   * cannot grow; otherwise a new lease on another connection from the pool.
    */
   #lease(signal: AbortSignal | undefined): Lease {
     const state = this.pool.state()
     const canGrow = state.idle !== 0 || state.size + state.pending < this.pool.options.max
-    if (!canGrow && this.#depth > 1) {
-      let best: Lease | undefined
-      for (const lease of this.#leases) {
-        if (lease.users >= this.#depth || lease.resolved?.closed) continue
-        if (best === undefined || lease.users < best.users) best = lease
-      }
-      if (best !== undefined) return best
+    const limit = canGrow ? this.#beforeGrow : this.#depth
+    let best: Lease | undefined
+    for (const lease of this.#leases) {
+      if (lease.users >= limit || lease.resolved?.closed) continue
+      if (best === undefined || lease.users < best.users) best = lease
     }
+    if (best !== undefined) return best
     const lease: Lease = { connection: this.acquire(signal), resolved: undefined, users: 0 }
     lease.connection.then(
       (conn) => {

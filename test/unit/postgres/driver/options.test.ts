@@ -13,6 +13,8 @@ describe('PostgresDriver options', () => {
     assert.equal(o.settings.applicationName, 'x')
     assert.equal((o.settings as Record<string, unknown>).poolSize, undefined)
     assert.equal(o.pipelineDepth, 32)
+    assert.equal(o.pipelineBeforeGrow, 8)
+    assert.equal(resolveDriverOptions({ pipelineDepth: 4 }).pipelineBeforeGrow, 4)
     assert.equal(o.closeTimeoutMs, 10_000)
     assert.deepEqual(o.pool.breaker, { baseBackoffMs: 500, maxBackoffMs: 5000 })
   })
@@ -31,6 +33,10 @@ describe('PostgresDriver options', () => {
   it('fails at construction naming the option', () => {
     assert.throws(() => resolveDriverOptions({ poolSize: 1.5 }), { message: /poolSize/ })
     assert.throws(() => resolveDriverOptions({ pipelineDepth: 0 }), { message: /pipelineDepth/ })
+    assert.throws(() => resolveDriverOptions({ pipelineBeforeGrow: 0 }), { message: /pipelineBeforeGrow/ })
+    assert.throws(() => resolveDriverOptions({ pipelineDepth: 4, pipelineBeforeGrow: 5 }), {
+      message: /pipelineBeforeGrow/,
+    })
     assert.throws(() => resolveDriverOptions({ pool: 3 as never }), { message: /pool/ })
     assert.throws(() => resolveDriverOptions({ rowMode: 'x' as never }), { message: /rowMode/ })
     assert.throws(() => resolveDriverOptions({ sslmode: 'sometimes' as never }), {
