@@ -20,7 +20,6 @@ const MAX_REF_DEPTH = 1000
 
 /** The helpers generated code calls; passed in, so the code closes over nothing else. */
 const runtime = {
-  quote,
   /** Coercions follow the schema's type, as fast-json-stringify does (issue 8). */
   string(value: unknown, at: string): string {
     if (value instanceof Date) return `"${value.toISOString()}"`
@@ -70,6 +69,38 @@ function encodeError(at: string, why: string): JsonError {
   return new JsonError('ERR_JSON_ENCODE', `Cannot encode the value for schema location ${at}: ${why}`)
 }
 
+/**
+ * Each serializer gets its own copy of `quote` (as in encode-value.ts) and of its check `clean`, so
+ * V8 optimizes them for that serializer's strings alone instead of sharing type feedback with the
+ * sorted-key writer: short strings are checked by hand, longer ones by the ESC expression, and
+ * JSON.stringify writes the escapes.
+ */
+const QUOTE_SOURCE = `function clean(t) {
+  const n = t.length
+  if (n < 40) {
+    for (let i = 0; i < n; i++) {
+      const c = t.charCodeAt(i)
+      if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false
+    }
+    return true
+  }
+  return n < 5000 && !ESC.test(t)
+}
+function quote(t) {
+  return clean(t) ? '"' + t + '"' : JSON.stringify(t)
+}`
+
+/**
+ * `literal` (raw JSON text: a member head, a comma, a bracket) followed by the value `code` writes.
+ * For a plain string value that needs no escaping, the opening quote joins the literal, so the
+ * string is written with two concatenations instead of four.
+ */
+function headed(literal: string, v: string, code: string, plainString: boolean): string {
+  const text = JSON.stringify(literal)
+  if (!plainString) return `${text} + ${code}`
+  return `(typeof ${v} === "string" && clean(${v}) ? ${JSON.stringify(`${literal}"`)} + ${v} + '"' : ${text} + ${code})`
+}
+
 /** Short strings without characters to escape are quoted inline; the rest go to JSON.stringify. */
 function stringCode(v: string, at: string): string {
   return `(typeof ${v} === "string" ? quote(${v}) : rt.string(${v}, ${at}))`
@@ -91,7 +122,7 @@ class SerializerCompiler {
 
   compile(): Serialize {
     const entry = this.function(this.root, '#')
-    const source = `const quote = rt.quote\n${this.functions.join('\n')}\nreturn ${entry}`
+    const source = `${QUOTE_SOURCE}\n${this.functions.join('\n')}\nreturn ${entry}`
     const factory = new Function('rt', 'ESC', source) as (rt: typeof runtime, esc: RegExp) => Serialize
     return factory(runtime, NEEDS_ESCAPE)
   }
@@ -198,6 +229,7 @@ class SerializerCompiler {
       body += `if (i < n) { v = a[i]; json += ${i === 0 ? '' : '"," + '}${value}; i++ }\n`
     })
     const value = this.valueCode(items, 'v', `${where}/items`)
+    const plain = this.isPlainString(items)
     // A long array whose items need nothing the schema changes goes to JSON.stringify whole (see
     // ExactShapeCompiler). Otherwise its items are written one by one, each flattened at once
     // (charCodeAt makes V8 flatten the rope while it is young) and joined: one growing string
@@ -206,11 +238,19 @@ class SerializerCompiler {
       const exact = this.exact.check(schema)
       body += `if (n > ${LONG_ARRAY} && ${exact}(a, depth)) { try { return JSON.stringify(a) } catch {} }\n`
       body += `if (n > ${LONG_ARRAY}) { const parts = new Array(n); for (; i < n; i++) { v = a[i]; const s = ${value}; s.charCodeAt(0); parts[i] = s } return "[" + parts.join(",") + "]" }\n`
-      body += `v = a[0]; json += ${value}; i = 1;\n`
+      body += `v = a[0]; json = ${headed('[', 'v', value, plain)}; i = 1;\n`
     }
-    body += `for (; i < n; i++) { v = a[i]; json += "," + ${value} }\nreturn json + "]"`
+    body += `for (; i < n; i++) { v = a[i]; json += ${headed(',', 'v', value, plain)} }\nreturn json + "]"`
     this.functions.push(`function ${name}(a, depth) {\n${body}\n}`)
     return name
+  }
+
+  /** Whether the schema writes a value of JSON type string only (no $ref, variants, const or enum). */
+  private isPlainString(input: Schema): boolean {
+    if (typeof input !== 'object' || input.$ref !== undefined) return false
+    if ('const' in input || input.enum || input.anyOf || input.oneOf) return false
+    const types = schemaTypes(input)
+    return types.length === 1 && types[0] === 'string'
   }
 
   private objectFunction(schema: JsonSchemaObject, where: string): string {
@@ -225,15 +265,19 @@ class SerializerCompiler {
     for (const [key, propertySchema] of Object.entries(properties)) {
       const location = `${where}/properties/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`
       const value = this.valueCode(propertySchema, 'v', location)
-      const bare = JSON.stringify(`${quote(key)}:`)
-      const comma = JSON.stringify(`,${quote(key)}:`)
+      const plain = this.isPlainString(propertySchema)
+      const head = (literal: string) => headed(literal, 'v', value, plain)
+      const bare = head(`${quote(key)}:`)
+      const comma = head(`,${quote(key)}:`)
       const lead = written === 'none' ? bare : written === 'some' ? comma : `(more ? ${comma} : ${bare})`
       body += `v = o[${JSON.stringify(key)}];\n`
       if (required.has(key)) {
-        body += `if (v === undefined) rt.missing(${JSON.stringify(key)}, ${JSON.stringify(where)});\njson += ${lead} + ${value};\n`
+        // The first member folds the opening brace into its literal head: one concatenation fewer.
+        const write = written === 'none' ? `json = ${head(`{${quote(key)}:`)}` : `json += ${lead}`
+        body += `if (v === undefined) rt.missing(${JSON.stringify(key)}, ${JSON.stringify(where)});\n${write};\n`
         written = 'some'
       } else {
-        body += `if (v !== undefined) { json += ${lead} + ${value};${written === 'some' ? '' : ' more = true;'} }\n`
+        body += `if (v !== undefined) { json += ${lead};${written === 'some' ? '' : ' more = true;'} }\n`
         if (written === 'none') written = 'unknown'
       }
     }
@@ -243,7 +287,7 @@ class SerializerCompiler {
       const known = JSON.stringify(Object.keys(properties))
       const value = this.valueCode(extra, 'v', `${where}/additionalProperties`)
       body += `const known = ${known};\nfor (const k of Object.keys(o)) { if (known.includes(k)) continue; v = o[k]; if (v === undefined) continue;\n`
-      body += `json += (more ? "," : "") + rt.quote(k) + ":" + ${value}; more = true }\n`
+      body += `json += (more ? "," : "") + quote(k) + ":" + ${value}; more = true }\n`
     }
     body += 'return json + "}"'
     this.functions.push(`function ${name}(o, depth) {\n${body}\n}`)

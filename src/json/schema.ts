@@ -46,7 +46,8 @@ export class JsonSchemaValidationError extends JsonError {
 
 /**
  * Ajv options covet fixes for safety: no `$data` (CVE-2025-69873: `$data` lets the data choose a
- * regular expression), no console output, Unicode-aware regular expressions.
+ * regular expression), no console output, Unicode-aware regular expressions, and NaN and ±Infinity
+ * refused as numbers (JSON has neither, RFC 8259 §6), as a default Ajv does.
  */
 function ajvOptions(options: JsonSchemaValidatorOptions, ownProperties: boolean): AjvOptions {
   return {
@@ -56,6 +57,7 @@ function ajvOptions(options: JsonSchemaValidatorOptions, ownProperties: boolean)
     strict: options.strictSchema ?? false,
     logger: false,
     unicodeRegExp: true,
+    strictNumbers: true,
     validateFormats: true,
     formats: options.formats ?? {},
   }
@@ -145,6 +147,25 @@ function addSchemas(ajv: Ajv, schemas: NonNullable<JsonSchemaValidatorOptions['s
   }
 }
 
+/**
+ * A JSON text to decode: a string, or bytes. ArrayBuffer.isView compiles to one instance-type
+ * check, so a parsed object (the common input) never walks its prototype chain for instanceof.
+ */
+function isText(input: unknown): input is string | Uint8Array {
+  return typeof input === 'string' || (ArrayBuffer.isView(input) && input instanceof Uint8Array)
+}
+
+/** Seen with ajv on some $dynamicRef loops: the generated code recurses without end. */
+function failedInside(error: unknown): JsonError {
+  return new JsonError(
+    'ERR_JSON_SCHEMA',
+    `Validation failed inside the validator: ${(error as Error).message}`,
+    {
+      cause: error,
+    },
+  )
+}
+
 function toError(error: ErrorObject): JsonSchemaError {
   return {
     path: error.instancePath,
@@ -189,9 +210,22 @@ export class JsonSchemaValidator<T = unknown> {
    * decoder). To validate a JavaScript string as the value itself, use validateValue.
    */
   validate(input: unknown): input is T {
-    const value =
-      typeof input === 'string' || input instanceof Uint8Array ? this.decoder.decode(input) : input
-    return this.validateValue(value)
+    // validateValue's body, written out: the call to ajv is then the only call on the hot path,
+    // however V8 spends its inlining budget (ajv's functions are large).
+    const value = isText(input) ? this.decoder.decode(input) : input
+    const fn = this.fn
+    let ok: boolean
+    try {
+      ok = fn(value) as boolean
+    } catch (error) {
+      throw failedInside(error)
+    }
+    if (ok) {
+      this.lastErrors = null
+      return true
+    }
+    this.lastErrors = fn.errors ?? []
+    return false
   }
 
   /** Validates the value as it is (never decodes). */
@@ -201,14 +235,7 @@ export class JsonSchemaValidator<T = unknown> {
     try {
       ok = fn(value) as boolean
     } catch (error) {
-      // Seen with ajv on some $dynamicRef loops: the generated code recurses without end.
-      throw new JsonError(
-        'ERR_JSON_SCHEMA',
-        `Validation failed inside the validator: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      )
+      throw failedInside(error)
     }
     if (ok) {
       this.lastErrors = null
@@ -225,8 +252,7 @@ export class JsonSchemaValidator<T = unknown> {
 
   /** Returns the (decoded) value when it matches; otherwise throws JsonSchemaValidationError. */
   assert(input: unknown): T {
-    const value =
-      typeof input === 'string' || input instanceof Uint8Array ? this.decoder.decode(input) : input
+    const value = isText(input) ? this.decoder.decode(input) : input
     if (this.validateValue(value)) return value
     throw new JsonSchemaValidationError(this.errors ?? [])
   }

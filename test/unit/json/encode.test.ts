@@ -34,6 +34,27 @@ describe('FastJsonEncoder', () => {
     assert.equal(new FastJsonEncoder({ sortKeys: true }).encode(withToJson), '{"n":3,"s":"s","t":"key:t"}')
   })
 
+  it('sorted output escapes member strings and reuses cached key orders correctly', () => {
+    const sorted = new FastJsonEncoder({ sortKeys: true })
+    const pretty = new FastJsonEncoder({ sortKeys: true, pretty: 2 })
+    const long = `${'x'.repeat(50)}\n`
+    for (const text of ['plain', 'a"b\\c', '\u0001', '\ud800', long, `${'y'.repeat(6000)}`]) {
+      const value = { c: text, b: 2, a: text, d: undefined }
+      const expected = { a: text, b: 2, c: text }
+      assert.equal(sorted.encode(value), JSON.stringify(expected))
+      assert.equal(pretty.encode(value), JSON.stringify(expected, null, 2))
+    }
+    // Same first key, different key lists: each gets its own order.
+    assert.equal(
+      sorted.encode([{ k: 1, b: 2 }, { k: 1, a: 2 }, { k: 1 }]),
+      '[{"b":2,"k":1},{"a":2,"k":1},{"k":1}]',
+    )
+    assert.throws(() => new FastJsonEncoder({ canonical: true }).encode({ b: 'x', a: '\udc00' }), {
+      code: 'ERR_JSON_ENCODE',
+      message: /"\/a"/,
+    })
+  })
+
   it('reports cycles with ERR_JSON_CYCLE and the path, in every mode', () => {
     const value: Record<string, unknown> = { list: [{}] }
     ;(value.list as Record<string, unknown>[])[0]!.back = value
@@ -162,10 +183,14 @@ describe('FastJsonEncoder.compile (schema serializer)', () => {
 
   it('escapes strings correctly, including lone surrogates and long strings', () => {
     const long = 'x'.repeat(100) + '"\n\u0001'
-    for (const name of ['a"b\\c', 'tab\tnl\n', '\ud800', 'ok\udfff', '😀', long, '\u2028\u2029']) {
+    const huge = `${'y'.repeat(6000)}\ud800`
+    for (const name of ['a"b\\c', 'tab\tnl\n', '\ud800', 'ok\udfff', '😀', long, huge, '\u2028\u2029']) {
       const out = encoder.encode({ id: 1, name })
       assert.equal(out, JSON.stringify({ id: 1, name }))
       assert.deepEqual(JSON.parse(out), { id: 1, name })
+      // Strings as array items, first and later, and as a member after an optional one.
+      const value = { id: 1, name: 'n', tags: [name, 'ok', name], note: name }
+      assert.equal(encoder.encode(value), JSON.stringify(value))
     }
   })
 

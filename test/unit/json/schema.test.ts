@@ -34,6 +34,16 @@ describe('JsonSchemaValidator', () => {
     assert.throws(() => validator.validate('not json'), { code: 'ERR_JSON_PARSE' })
   })
 
+  it('refuses NaN and ±Infinity as numbers and integers (JSON has neither)', () => {
+    for (const type of ['number', 'integer'] as const) {
+      const validator = new JsonSchemaValidator({ type })
+      for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+        assert.equal(validator.validateValue(bad), false, `${type} ${bad}`)
+      }
+      assert.equal(validator.validateValue(3), true)
+    }
+  })
+
   it('decodes text with the safe decoder: prototype poisoning is refused before validation', () => {
     const validator = new JsonSchemaValidator({ type: 'object' })
     assert.throws(() => validator.validate('{"__proto__":{"admin":true}}'), { code: 'ERR_JSON_UNSAFE' })
