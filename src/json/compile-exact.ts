@@ -61,22 +61,9 @@ export class ExactShapeCompiler {
   }
 
   private typeCode(type: JsonSchemaType, schema: JsonSchemaObject, v: string): string {
-    switch (type) {
-      case 'string':
-        return `typeof ${v} === "string"`
-      case 'number':
-        return `typeof ${v} === "number"`
-      case 'integer':
-        return `Number.isInteger(${v})`
-      case 'boolean':
-        return `typeof ${v} === "boolean"`
-      case 'null':
-        return `${v} === null`
-      case 'array':
-        return `${this.arrayCheck(schema)}(${v}, depth)`
-      default:
-        return `${this.objectCheck(schema)}(${v}, depth)`
-    }
+    if (type === 'array') return `${this.arrayCheck(schema)}(${v}, depth)`
+    if (type === 'object') return `${this.objectCheck(schema)}(${v}, depth)`
+    return typeTest(type, v)
   }
 
   private arrayCheck(schema: JsonSchemaObject): string {
@@ -139,5 +126,25 @@ export class ExactShapeCompiler {
       code += `v = o[${JSON.stringify(key)}]; if (v === undefined) ${absent} else if (!(${this.code(property, 'v')})) return false;\n`
     }
     return `${code}return true }`
+  }
+}
+
+/** The generated test that a value has a JSON Schema type (shallow: no items or properties). */
+export function typeTest(type: JsonSchemaType, v: string): string {
+  switch (type) {
+    case 'string':
+      return `typeof ${v} === "string"`
+    case 'number':
+      return `typeof ${v} === "number"`
+    case 'integer':
+      return `Number.isInteger(${v})`
+    case 'boolean':
+      return `typeof ${v} === "boolean"`
+    case 'null':
+      return `${v} === null`
+    case 'array':
+      return `Array.isArray(${v})`
+    default:
+      return `(typeof ${v} === "object" && ${v} !== null && !Array.isArray(${v}))`
   }
 }

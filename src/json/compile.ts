@@ -1,5 +1,5 @@
 import { InvalidArgumentError, JsonError } from '../errors/classes.js'
-import { ExactShapeCompiler, schemaTypes } from './compile-exact.js'
+import { ExactShapeCompiler, schemaTypes, typeTest } from './compile-exact.js'
 import { NEEDS_ESCAPE, quote } from './encode-value.js'
 import type { JsonSchemaObject, JsonSchemaType } from './schema-types.js'
 
@@ -292,25 +292,6 @@ class SerializerCompiler {
     body += 'return json + "}"'
     this.functions.push(`function ${name}(o, depth) {\n${body}\n}`)
     return name
-  }
-}
-
-function typeTest(type: JsonSchemaType, v: string): string {
-  switch (type) {
-    case 'string':
-      return `typeof ${v} === "string"`
-    case 'number':
-      return `typeof ${v} === "number"`
-    case 'integer':
-      return `Number.isInteger(${v})`
-    case 'boolean':
-      return `typeof ${v} === "boolean"`
-    case 'null':
-      return `${v} === null`
-    case 'array':
-      return `Array.isArray(${v})`
-    default:
-      return `(typeof ${v} === "object" && ${v} !== null && !Array.isArray(${v}))`
   }
 }
 
