@@ -20,7 +20,7 @@ import {
   queryOptions,
   Session,
 } from './driver/session.js'
-import { createSqlTag, SqlQuery, type SqlTag } from './driver/sql-tag.js'
+import { executingSqlTag, firstRow, type SqlQuery, type SqlTag } from './driver/sql-tag.js'
 import {
   type BatchStatement,
   backoff,
@@ -106,8 +106,7 @@ export class PostgresDriver {
     params?: readonly unknown[],
     options?: ExecuteOptions,
   ): Promise<T | null> {
-    const rows = await this.execute<T>(input, params, options)
-    return rows.length === 0 ? null : rows[0]!
+    return firstRow(await this.execute<T>(input, params, options))
   }
 
   /**
@@ -115,7 +114,7 @@ export class PostgresDriver {
    * parameter; `driver.sql.id(name)` splices a quoted identifier, `driver.sql.in(list)` an IN list.
    */
   get sql(): SqlTag<SqlQuery<QueryResult<Record<string, unknown>>>> {
-    this.#sql ??= createSqlTag((fragment) => new SqlQuery(fragment, (q) => this.execute(q.sql, q.params)))
+    this.#sql ??= executingSqlTag((sql, params) => this.execute(sql, params))
     return this.#sql
   }
 

@@ -47,22 +47,7 @@ type LowerOperator =
   | 'in'
   | 'not in'
 /** Comparison operators, in either case: the fixed list of issue 6. */
-export type Operator =
-  | LowerOperator
-  | Uppercase<LowerOperator>
-  | '='
-  | '<>'
-  | '!='
-  | '<'
-  | '<='
-  | '>'
-  | '>='
-  | 'like'
-  | 'not like'
-  | 'ilike'
-  | 'not ilike'
-  | 'in'
-  | 'not in'
+export type Operator = LowerOperator | Uppercase<LowerOperator>
 
 export type Column = string | Expression
 export type GroupCallback = (group: ConditionGroup) => unknown

@@ -7,7 +7,7 @@ import { type BulkInsertOptions, type BulkRows, bulkInsert } from './bulk-insert
 import { canUseCursor, cursorStream } from './cursor-stream.js'
 import type { DriverCounters } from './metrics.js'
 import { type QueryInput, toQuery } from './query-input.js'
-import { createSqlTag, SqlQuery, type SqlTag } from './sql-tag.js'
+import { executingSqlTag, firstRow, type SqlQuery, type SqlTag } from './sql-tag.js'
 
 /** Per-call options of `execute()` and friends. */
 export interface ExecuteOptions {
@@ -82,13 +82,12 @@ export class Session {
     params?: readonly unknown[],
     options?: ExecuteOptions,
   ): Promise<T | null> {
-    const rows = await this.execute<T>(input, params, options)
-    return rows.length === 0 ? null : rows[0]!
+    return firstRow(await this.execute<T>(input, params, options))
   }
 
   /** `tx.sql\`select * from t where id = ${id}\`` runs on this connection when awaited. */
   get sql(): SqlTag<SqlQuery<QueryResult<Record<string, unknown>>>> {
-    this.#sql ??= createSqlTag((fragment) => new SqlQuery(fragment, (q) => this.execute(q.sql, q.params)))
+    this.#sql ??= executingSqlTag((sql, params) => this.execute(sql, params))
     return this.#sql
   }
 

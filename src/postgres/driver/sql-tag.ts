@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../../errors/classes.js'
+import type { QueryResult } from '../query-handlers.js'
 import type { BuiltQuery } from './query-input.js'
 
 /**
@@ -114,3 +115,13 @@ export class SqlQuery<T> extends SqlFragment implements PromiseLike<T> {
     return this.#result.then(onFulfilled, onRejected)
   }
 }
+
+/** The `sql` tag of anything with `execute` (the driver, a transaction): a tagged query runs there. */
+export function executingSqlTag(
+  execute: (sql: string, params: readonly unknown[]) => Promise<QueryResult<Record<string, unknown>>>,
+): SqlTag<SqlQuery<QueryResult<Record<string, unknown>>>> {
+  return createSqlTag((fragment) => new SqlQuery(fragment, (q) => execute(q.sql, q.params)))
+}
+
+/** `executeOne`'s answer: the first row, or null. */
+export const firstRow = <T>(rows: readonly T[]): T | null => (rows.length === 0 ? null : rows[0]!)
