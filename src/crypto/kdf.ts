@@ -1,6 +1,7 @@
 import { hkdf as nodeHkdf, hkdfSync as nodeHkdfSync, pbkdf2 as nodePbkdf2 } from 'node:crypto'
 import { InvalidArgumentError } from '../errors/classes.js'
-import { type BinaryInput, checkInteger, cryptoFailure, toBuffer } from './bytes.js'
+import { type Argon2Type, argon2Raw } from './argon2-engine.js'
+import { type BinaryInput, checkInteger, checkOptions, cryptoFailure, toBuffer } from './bytes.js'
 
 /** Hash functions the KDFs accept (OpenSSL names). SHA-1 stays available for PBKDF2 interop only. */
 export type KdfAlgorithm = 'sha256' | 'sha384' | 'sha512'
@@ -89,5 +90,82 @@ export async function pbkdf2(
       if (error) reject(cryptoFailure('PBKDF2', error))
       else resolve(key)
     })
+  })
+}
+
+/** Argon2 options; t, m, p, T, K and X are RFC 9106 §3.1's names. */
+export interface Argon2KdfOptions {
+  /** Default 'argon2id', the variant RFC 9106 §4 recommends. */
+  type?: Argon2Type
+  /** m, memory in KiB, from 8p to 4 GiB. Default 19456 (OWASP). */
+  memoryCost?: number
+  /** t, passes. Default 2 (OWASP). */
+  timeCost?: number
+  /** p, lanes. Default 1. */
+  parallelism?: number
+  /** T, tag length in bytes, at least 4. Default 32. */
+  length?: number
+  /** K, secret input (a pepper or key). */
+  secret?: BinaryInput
+  /** X, associated data. Not taken by the fast engine: see docs/crypto.md for its cost. */
+  associatedData?: BinaryInput
+  /** 0x13 (RFC 9106, the default) or 0x10 (the original Argon2, for old data). */
+  version?: 0x10 | 0x13
+}
+
+const ARGON2_OPTIONS = [
+  'type',
+  'memoryCost',
+  'timeCost',
+  'parallelism',
+  'length',
+  'secret',
+  'associatedData',
+  'version',
+] as const
+const ARGON2_TYPES: readonly unknown[] = ['argon2id', 'argon2i', 'argon2d']
+/**
+ * PasswordHasher's cap. @node-rs/argon2 does not fail cleanly when memory runs out (asked for
+ * 128 GiB, the process was killed), so an option must not be able to ask for that.
+ */
+const ARGON2_MAX_MEMORY_KIB = 4 * 1024 * 1024
+
+/**
+ * Argon2 (RFC 9106) as a KDF: the raw `length`-byte tag of `password` under `salt`. The hash runs
+ * off the event loop, or on it in slices of about 1 ms when associated data is given on Node < 24.7.
+ * For password storage prefer `PasswordHasher`, which picks the salt and encodes the result.
+ */
+export async function argon2(
+  password: BinaryInput,
+  salt: BinaryInput,
+  options?: Argon2KdfOptions,
+): Promise<Buffer> {
+  const o = checkOptions(options, 'options', ARGON2_OPTIONS)
+  const type = o.type ?? 'argon2id'
+  if (!ARGON2_TYPES.includes(type))
+    throw new InvalidArgumentError(`type must be one of ${ARGON2_TYPES.join(', ')}`)
+  const version = o.version ?? 0x13
+  if (version !== 0x13 && version !== 0x10) throw new InvalidArgumentError('version must be 0x13 or 0x10')
+  // RFC 9106 §3.1 bounds, except m (above).
+  const parallelism = checkInteger(o.parallelism ?? 1, 'parallelism', 1, 2 ** 24 - 1)
+  const memoryCost = checkInteger(o.memoryCost ?? 19456, 'memoryCost', 8 * parallelism, ARGON2_MAX_MEMORY_KIB)
+  const timeCost = checkInteger(o.timeCost ?? 2, 'timeCost', 1, 2 ** 32 - 1)
+  const length = checkInteger(o.length ?? 32, 'length', 4, 2 ** 32 - 1)
+  const saltBytes = toBuffer(salt, 'salt')
+  // RFC 9106 §3.1 allows any salt up to 2^32 - 1 bytes (16 recommended); all three engines need 8.
+  if (saltBytes.byteLength < 8) throw new InvalidArgumentError('salt must be at least 8 bytes')
+  return argon2Raw({
+    type,
+    version,
+    memoryCost,
+    timeCost,
+    parallelism,
+    password: toBuffer(password, 'password'),
+    salt: saltBytes,
+    ...(o.secret === undefined ? {} : { secret: toBuffer(o.secret, 'options.secret') }),
+    ...(o.associatedData === undefined
+      ? {}
+      : { associatedData: toBuffer(o.associatedData, 'options.associatedData') }),
+    length,
   })
 }

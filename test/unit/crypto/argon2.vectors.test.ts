@@ -2,9 +2,17 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import argon2Reference from 'argon2'
-import { type Argon2Type, argon2Raw } from '../../../src/crypto/argon2-engine.js'
+import {
+  type Argon2Input,
+  type Argon2Type,
+  argon2Raw,
+  type NodeArgon2,
+  selectArgon2Engine,
+} from '../../../src/crypto/argon2-engine.js'
+import { argon2 } from '../../../src/crypto/kdf.js'
 import { PasswordHasher } from '../../../src/crypto/password.js'
 import { formatPhc } from '../../../src/crypto/phc.js'
+import type { CovetError } from '../../../src/errors/covet-error.js'
 
 // P-H-C/phc-winner-argon2 @ f57e61e19229: src/test.c vectors and the RFC 9106 §5 KATs, whole files.
 interface PhcVector {
@@ -85,43 +93,176 @@ describe('Argon2 reference vectors (phc-winner-argon2 src/test.c)', () => {
   })
 })
 
+/** The RFC KAT's inputs as covet's engine input. */
+function rfcInput(v: RfcVector, version: 0x10 | 0x13 = 0x13): Argon2Input {
+  return {
+    type: v.type,
+    version,
+    memoryCost: v.m_kib,
+    timeCost: v.t,
+    parallelism: v.p,
+    password: Buffer.from(v.password_hex, 'hex'),
+    salt: Buffer.from(v.salt_hex, 'hex'),
+    secret: Buffer.from(v.secret_hex, 'hex'),
+    associatedData: Buffer.from(v.ad_hex, 'hex'),
+    length: v.tag_len,
+  }
+}
+
+/** The same input through the reference package (which takes X) with `raw` output. */
+function referenceHash(input: Argon2Input): Promise<Buffer> {
+  return argon2Reference.hash(input.password, {
+    type: REFERENCE_TYPES[input.type],
+    version: input.version,
+    memoryCost: input.memoryCost,
+    timeCost: input.timeCost,
+    parallelism: input.parallelism,
+    hashLength: input.length,
+    salt: input.salt,
+    ...(input.secret === undefined ? {} : { secret: input.secret }),
+    ...(input.associatedData === undefined ? {} : { associatedData: input.associatedData }),
+    raw: true,
+  })
+}
+
+interface StandInCall {
+  algorithm: string
+  parameters: Parameters<NodeArgon2>[1]
+}
+
+/**
+ * node:crypto.argon2 as documented for Node ≥ 24.7 (algorithm name, then message, nonce,
+ * parallelism, tagLength, memory, passes, secret?, associatedData?), computed by the reference
+ * package, which is always version 0x13 like node:crypto's. Records its calls.
+ */
+function standInNodeArgon2(calls: StandInCall[]): NodeArgon2 {
+  return (algorithm, parameters, callback) => {
+    calls.push({ algorithm, parameters })
+    const { message, nonce, memory, passes, parallelism, tagLength, secret, associatedData } = parameters
+    argon2Reference
+      .hash(message, {
+        type: REFERENCE_TYPES[algorithm],
+        version: 0x13,
+        memoryCost: memory,
+        timeCost: passes,
+        parallelism,
+        hashLength: tagLength,
+        salt: nonce,
+        ...(secret === undefined ? {} : { secret }),
+        ...(associatedData === undefined ? {} : { associatedData }),
+        raw: true,
+      })
+      .then(
+        (tag) => callback(null, tag),
+        (error: Error) => callback(error, Buffer.alloc(0)),
+      )
+  }
+}
+
 describe('Argon2 RFC 9106 §5 KATs (rfc9106_kat_summary.json)', () => {
-  // The KATs use both a secret K and associated data X. covet's engine (@node-rs/argon2) exposes K
-  // (covet's pepper) but not X, so the full tag is checked on the reference `argon2` package, and
-  // covet is tied to it with the same inputs minus X: same parameters, same secret, same output.
+  it('has the 3 KATs, each with a secret K and associated data X', () => {
+    assert.deepEqual(
+      rfc.map((v) => v.type),
+      ['argon2d', 'argon2i', 'argon2id'],
+    )
+    for (const v of rfc) assert.ok(v.secret_hex.length > 0 && v.ad_hex.length > 0)
+  })
+
   for (const v of rfc) {
-    it(`${v.type} m=${v.m_kib} t=${v.t} p=${v.p} with secret`, async () => {
-      const inputs = {
-        type: REFERENCE_TYPES[v.type],
+    it(`${v.type} m=${v.m_kib} t=${v.t} p=${v.p}: covet's argon2() gives the RFC tag`, async () => {
+      const tag = await argon2(Buffer.from(v.password_hex, 'hex'), Buffer.from(v.salt_hex, 'hex'), {
+        type: v.type,
         memoryCost: v.m_kib,
         timeCost: v.t,
         parallelism: v.p,
-        hashLength: v.tag_len,
-        salt: Buffer.from(v.salt_hex, 'hex'),
+        length: v.tag_len,
         secret: Buffer.from(v.secret_hex, 'hex'),
-        version: 0x13,
-        raw: true as const,
-      }
-      const password = Buffer.from(v.password_hex, 'hex')
-      const full = await argon2Reference.hash(password, {
-        ...inputs,
         associatedData: Buffer.from(v.ad_hex, 'hex'),
       })
-      assert.equal(full.toString('hex'), v.tag_hex, 'reference package reproduces the RFC tag')
-      const withoutAd = await argon2Reference.hash(password, inputs)
-      const covet = await argon2Raw({
-        type: v.type,
-        version: 0x13,
-        memoryCost: v.m_kib,
-        timeCost: v.t,
-        parallelism: v.p,
-        password,
-        salt: inputs.salt,
-        secret: inputs.secret,
-        length: v.tag_len,
-      })
-      assert.deepEqual(covet, withoutAd)
-      assert.notDeepEqual(covet, full)
+      assert.equal(tag.toString('hex'), v.tag_hex)
+    })
+
+    it(`${v.type}: the reference package gives the RFC tag, and agrees with covet without X`, async () => {
+      const input = rfcInput(v)
+      assert.equal((await referenceHash(input)).toString('hex'), v.tag_hex)
+      // Without X the input goes to @node-rs/argon2: its K must be the reference's K.
+      const { associatedData: _, ...withoutAd } = input
+      const covet = await argon2Raw(withoutAd)
+      assert.deepEqual(covet, await referenceHash(withoutAd))
+      assert.notEqual(covet.toString('hex'), v.tag_hex)
+    })
+
+    it(`${v.type}: an injected node:crypto.argon2 gets the documented parameters and gives the RFC tag`, async () => {
+      const calls: StandInCall[] = []
+      const input = rfcInput(v)
+      const tag = await selectArgon2Engine(standInNodeArgon2(calls))(input)
+      assert.equal(tag.toString('hex'), v.tag_hex)
+      assert.deepEqual(calls, [
+        {
+          algorithm: v.type,
+          parameters: {
+            message: input.password,
+            nonce: input.salt,
+            parallelism: v.p,
+            tagLength: v.tag_len,
+            memory: v.m_kib,
+            passes: v.t,
+            secret: input.secret,
+            associatedData: input.associatedData,
+          },
+        },
+      ])
     })
   }
+
+  it('node:crypto.argon2 is used only for X at version 0x13; without X, or at 0x10, it is not', async () => {
+    const calls: StandInCall[] = []
+    const engine = selectArgon2Engine(standInNodeArgon2(calls))
+    const v = rfc[2]!
+    // No X, or an empty X (the same H_0): @node-rs/argon2.
+    const { associatedData: _, ...withoutAd } = rfcInput(v)
+    const expected = await referenceHash(withoutAd)
+    assert.deepEqual(await engine(withoutAd), expected)
+    assert.deepEqual(await engine({ ...withoutAd, associatedData: Buffer.alloc(0) }), expected)
+    // X at version 0x10, which node:crypto.argon2 cannot compute: @noble/hashes.
+    const legacy = rfcInput(v, 0x10)
+    const legacyTag = await engine(legacy)
+    assert.deepEqual(legacyTag, await referenceHash(legacy))
+    assert.notEqual(legacyTag.toString('hex'), v.tag_hex)
+    assert.deepEqual(calls, [])
+  })
+
+  it('a failing node:crypto.argon2 surfaces as ERR_CRYPTO with the cause', async () => {
+    const input = rfcInput(rfc[2]!)
+    const cause = new Error('stand-in failure')
+    const throwing: NodeArgon2 = () => {
+      throw cause
+    }
+    const callingBack: NodeArgon2 = (_algorithm, _parameters, callback) => {
+      setImmediate(() => callback(cause, Buffer.alloc(0)))
+    }
+    for (const nodeArgon2 of [throwing, callingBack]) {
+      await assert.rejects(selectArgon2Engine(nodeArgon2)(input), (error: CovetError) => {
+        assert.equal(error.code, 'ERR_CRYPTO')
+        assert.equal(error.cause, cause)
+        return true
+      })
+    }
+  })
+
+  it('a node:crypto without Argon2 in its OpenSSL (< 3.2) falls back to @noble/hashes', async () => {
+    const v = rfc[2]!
+    const unsupported: NodeArgon2 = () => {
+      // What Node ≥ 24.7 throws when built on a shared OpenSSL without Argon2.
+      throw Object.assign(new Error('Argon2 is not supported'), { code: 'ERR_CRYPTO_ARGON2_NOT_SUPPORTED' })
+    }
+    const tag = await selectArgon2Engine(unsupported)(rfcInput(v))
+    assert.equal(tag.toString('hex'), v.tag_hex)
+  })
+
+  it('an engine failure on the associated-data path surfaces as ERR_CRYPTO', async () => {
+    // A salt shorter than 8 bytes, past argon2()'s checks: @noble/hashes refuses it.
+    const input = { ...rfcInput(rfc[2]!), salt: Buffer.alloc(4) }
+    await assert.rejects(selectArgon2Engine(undefined)(input), { code: 'ERR_CRYPTO' })
+  })
 })
