@@ -271,6 +271,33 @@ describe('FastJsonEncoder.compile (schema serializer)', () => {
     assert.throws(() => rows.encode(missing), { code: 'ERR_JSON_ENCODE', message: /"id" is missing/ })
   })
 
+  it('long arrays: the item writer where JSON.stringify would leave out or call what the schema reads', () => {
+    const rows = FastJsonEncoder.compile({
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { id: { type: 'integer' }, tags: { type: 'array', items: { type: 'string' } }, raw: {} },
+      },
+    })
+    const list = (): Record<string, unknown>[] =>
+      Array.from({ length: 100 }, (_, i) => ({ id: i, tags: ['a'] }))
+    const written = (items: unknown[]) => `[${items.map((item) => JSON.stringify(item)).join(',')}]`
+    // A member that is not enumerable: the serializer reads members by name.
+    const hidden = list()
+    Object.defineProperty(hidden[50], 'raw', { value: 'seen', enumerable: false })
+    assert.equal(rows.encode(hidden), written(list().map((r, i) => (i === 50 ? { ...r, raw: 'seen' } : r))))
+    // toJSON on an inner or the outer array: the serializer writes the items.
+    const inner = list()
+    inner[50]!.tags = Object.assign(['a'], { toJSON: () => 'x' })
+    assert.equal(rows.encode(inner), written(list()))
+    const outer = Object.assign(list(), { toJSON: () => [] })
+    assert.equal(rows.encode(outer), written(list()))
+    // An untyped member holding a function: null from the serializer, left out by JSON.stringify.
+    const fn = list()
+    fn[50]!.raw = () => 1
+    assert.equal(rows.encode(fn), written(list().map((r, i) => (i === 50 ? { ...r, raw: null } : r))))
+  })
+
   it('picks anyOf variants by JSON type', () => {
     const union = FastJsonEncoder.compile({
       anyOf: [
