@@ -1,5 +1,6 @@
-import { InvalidArgumentError, JsonError } from '../errors/classes.js'
-import { ExactShapeCompiler, schemaTypes, typeTest } from './compile-exact.js'
+import { InvalidArgumentError } from '../errors/classes.js'
+import { BYTES_SOURCE, ByteWriterCompiler, ESC8 } from './compile-bytes.js'
+import { MAX_REF_DEPTH, runtime, schemaTypes, typeTest } from './compile-schema.js'
 import { NEEDS_ESCAPE, quote } from './encode-value.js'
 import type { JsonSchemaObject, JsonSchemaType } from './schema-types.js'
 
@@ -12,62 +13,8 @@ export interface CompiledJsonEncoder {
 type Schema = JsonSchemaObject | boolean
 type Serialize = (value: unknown, depth: number) => string
 
-/** Arrays longer than this take the long-array paths (JSON.stringify when exact, else join). */
+/** Arrays longer than this are written by the byte writer (or, re-entered, by join). */
 const LONG_ARRAY = 64
-
-/** Recursion through `$ref` deeper than this is taken for a cycle in the data. */
-const MAX_REF_DEPTH = 1000
-
-/** The helpers generated code calls; passed in, so the code closes over nothing else. */
-const runtime = {
-  /** Coercions follow the schema's type, as fast-json-stringify does (issue 8). */
-  string(value: unknown, at: string): string {
-    if (value instanceof Date) return `"${value.toISOString()}"`
-    if (value === null || value === undefined) return '""'
-    if (typeof value === 'object') throw encodeError(at, 'an object cannot be written as a string')
-    return quote(String(value))
-  },
-  number(value: unknown, at: string): string {
-    const n = typeof value === 'number' ? value : typeof value === 'bigint' ? value : Number(value)
-    if (typeof n === 'bigint') return String(n)
-    if (Number.isFinite(n)) return String(n)
-    if (typeof value === 'number') return 'null'
-    throw encodeError(at, `${typeof value} ${quote(String(value))} is not a number`)
-  },
-  integer(value: unknown, at: string): string {
-    if (typeof value === 'bigint') return String(value)
-    const n = typeof value === 'number' ? value : Number(value)
-    if (Number.isFinite(n)) return String(Math.trunc(n))
-    if (typeof value === 'number') return 'null'
-    throw encodeError(at, `${typeof value} ${quote(String(value))} is not an integer`)
-  },
-  any(value: unknown, at: string): string {
-    if (value === undefined) return 'null'
-    try {
-      return JSON.stringify(value) ?? 'null'
-    } catch (error) {
-      throw new JsonError('ERR_JSON_ENCODE', `Cannot encode the value for schema location ${at}`, {
-        cause: error,
-      })
-    }
-  },
-  missing(name: string, at: string): never {
-    throw encodeError(at, `the required property ${quote(name)} is missing`)
-  },
-  notA(kind: string, at: string): never {
-    throw encodeError(at, `expected ${kind}`)
-  },
-  tooDeep(at: string): never {
-    throw new JsonError(
-      'ERR_JSON_CYCLE',
-      `Recursion through $ref deeper than ${MAX_REF_DEPTH} at ${at} (a cycle in the data?)`,
-    )
-  },
-}
-
-function encodeError(at: string, why: string): JsonError {
-  return new JsonError('ERR_JSON_ENCODE', `Cannot encode the value for schema location ${at}: ${why}`)
-}
 
 /**
  * Each serializer gets its own copy of `quote` (as in encode-value.ts) and of its check `clean`, so
@@ -112,19 +59,29 @@ function stringCode(v: string, at: string): string {
  */
 class SerializerCompiler {
   private readonly functions: string[] = []
-  private readonly byRef = new Map<string, string>()
+  /** Per `$ref`: its function's name and the schema location it was compiled for. */
+  private readonly byRef = new Map<string, [string, string]>()
   private count = 0
-  private readonly exact: ExactShapeCompiler
+  private readonly bytes = new ByteWriterCompiler(
+    {
+      resolve: (schema) => this.resolve(schema),
+      code: (schema, v, where) => this.valueCode(schema, v, where),
+      refWhere: (ref) => this.byRef.get(ref)![1],
+    },
+    this.functions,
+  )
 
-  constructor(private readonly root: Schema) {
-    this.exact = new ExactShapeCompiler((schema) => this.resolve(schema), this.functions)
-  }
+  constructor(private readonly root: Schema) {}
 
   compile(): Serialize {
     const entry = this.function(this.root, '#')
-    const source = `${QUOTE_SOURCE}\n${this.functions.join('\n')}\nreturn ${entry}`
-    const factory = new Function('rt', 'ESC', source) as (rt: typeof runtime, esc: RegExp) => Serialize
-    return factory(runtime, NEEDS_ESCAPE)
+    const source = `${QUOTE_SOURCE}\n${BYTES_SOURCE}\n${this.functions.join('\n')}\nreturn ${entry}`
+    const factory = new Function('rt', 'ESC', 'ESC8', source) as (
+      rt: typeof runtime,
+      esc: RegExp,
+      esc8: RegExp,
+    ) => Serialize
+    return factory(runtime, NEEDS_ESCAPE, ESC8)
   }
 
   private resolve(schema: Schema): Schema {
@@ -146,9 +103,9 @@ class SerializerCompiler {
   /** The name of a generated function `(value, depth) => string` for a schema. */
   private function(schema: Schema, where: string): string {
     const ref = typeof schema === 'object' && typeof schema.$ref === 'string' ? schema.$ref : undefined
-    if (ref !== undefined && this.byRef.has(ref)) return this.byRef.get(ref)!
+    if (ref !== undefined && this.byRef.has(ref)) return this.byRef.get(ref)![0]
     const name = `f${this.count++}`
-    if (ref !== undefined) this.byRef.set(ref, name)
+    if (ref !== undefined) this.byRef.set(ref, [name, where])
     const body = this.valueCode(this.resolve(schema), 'v', where)
     const guard =
       ref === undefined ? '' : `if (depth > ${MAX_REF_DEPTH}) rt.tooDeep(${JSON.stringify(where)});`
@@ -230,13 +187,12 @@ class SerializerCompiler {
     })
     const value = this.valueCode(items, 'v', `${where}/items`)
     const plain = this.isPlainString(items)
-    // A long array whose items need nothing the schema changes goes to JSON.stringify whole (see
-    // ExactShapeCompiler). Otherwise its items are written one by one, each flattened at once
-    // (charCodeAt makes V8 flatten the rope while it is young) and joined: one growing string
-    // would be a rope of millions of pieces that outlives the young generation.
+    // A long array is written as bytes (compile-bytes.ts). Inside that writer (a getter calling
+    // this serializer again) its items are written one by one, each flattened at once (charCodeAt
+    // makes V8 flatten the rope while it is young) and joined: one growing string would be a rope
+    // of millions of pieces that outlives the young generation.
     if (prefix.length === 0) {
-      const exact = this.exact.check(schema)
-      body += `if (n > ${LONG_ARRAY} && ${exact}(a, depth)) { try { return JSON.stringify(a) } catch {} }\n`
+      body += `if (n > ${LONG_ARRAY} && !busy) return ${this.bytes.longArray(items, `${where}/items`)}(a, depth);\n`
       body += `if (n > ${LONG_ARRAY}) { const parts = new Array(n); for (; i < n; i++) { v = a[i]; const s = ${value}; s.charCodeAt(0); parts[i] = s } return "[" + parts.join(",") + "]" }\n`
       body += `v = a[0]; json = ${headed('[', 'v', value, plain)}; i = 1;\n`
     }
