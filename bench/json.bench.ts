@@ -4,7 +4,11 @@
  * in turns (see interleaved), and prints ratios to the anchor the issue names.
  * Run: node scripts/bench.mjs json
  */
+import { rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Readable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
 import { Type } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { JSONParser } from '@streamparser/json'
@@ -22,6 +26,7 @@ import { applyPatch, type PatchOperation } from '../src/json/patch.js'
 import { JsonSchemaValidator } from '../src/json/schema.js'
 import type { JsonSchemaObject } from '../src/json/schema-types.js'
 import { decodeStream } from '../src/json/stream.js'
+import { buildPackage, reportPeakRss } from './support/child-rss.js'
 import { formatRate, type Measurement, measure, report } from './support/measure.js'
 
 function apiDocument(i: number) {
@@ -407,3 +412,17 @@ for (const [name, run] of [
 ] as const) {
   console.log(`${name.padEnd(40)} peak heap+external growth ${formatRate(await peakMemory(run))} MB`)
 }
+
+// Peak RSS of a whole process streaming the same array from a file (issue 8 asks for peak RSS):
+// one plain child per library and run, covet from its built package.
+const streamFile = join(tmpdir(), `covet-bench-stream-${process.pid}.json`)
+writeFileSync(streamFile, bigBytes)
+buildPackage()
+reportPeakRss(
+  'peak RSS of a process decoding the 9.5 MB array from a file in 64 KB chunks',
+  fileURLToPath(new URL('./support/stream-decode-rss.mjs', import.meta.url)),
+  ['stream-json', '@streamparser/json', 'covet', 'JSON.parse'],
+  'stream-json',
+  { STREAM_FILE: streamFile, STREAM_ITEMS: String(bigArray.length) },
+)
+rmSync(streamFile)

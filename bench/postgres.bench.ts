@@ -6,12 +6,12 @@
  *
  * Server: the test harness's PostgreSQL, or COVET_BENCH_PG_URL. Run: node scripts/bench.mjs postgres
  */
-import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import postgres from 'postgres'
 import { parsePgUrl } from '../src/postgres/config.js'
 import { PgConnection } from '../src/postgres/connection.js'
+import { buildPackage, reportPeakRss } from './support/child-rss.js'
 import { formatRate, type Measurement, measure, report } from './support/measure.js'
 
 async function serverUrl(): Promise<string> {
@@ -109,42 +109,19 @@ const wide: Measurement[] = [
   }),
 ]
 report('100,000 rows x 8 columns fetch', wide, 'postgres.js', 'rows/s')
-// Peak RSS in a plain child process per library (support/wide-fetch-rss.mjs) that loads only that
-// library, covet from its built package (so build it first). One fetch per process measures the
-// memory the fetch itself needs: run to run it varies by about ±3%. Three fetches per process add
-// the previous results' garbage, and the peak then depends on when V8's major GC runs (±10%,
-// bimodal), so that figure is printed for comparison only. Each is the median of 5 interleaved runs.
-const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
-  encoding: 'utf8',
-})
-if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`)
-const RSS_RUNS = 5
-const child = fileURLToPath(new URL('./support/wide-fetch-rss.mjs', import.meta.url))
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!
+// Peak RSS in a plain child process per library (support/wide-fetch-rss.mjs). One fetch per
+// process measures the memory the fetch itself needs: run to run it varies by about ±3%. Three
+// fetches per process add the previous results' garbage, and the peak then depends on when V8's
+// major GC runs (±10%, bimodal), so that figure is printed for comparison only.
+buildPackage()
 for (const fetches of [1, 3]) {
-  const times = fetches === 1 ? 'once' : `${fetches} times`
-  console.log(
-    `\n## peak RSS of a process fetching the 100,000 rows ${times}, median of ${RSS_RUNS} (lower is better)`,
+  reportPeakRss(
+    `peak RSS of a process fetching the 100,000 rows ${fetches === 1 ? 'once' : `${fetches} times`}`,
+    fileURLToPath(new URL('./support/wide-fetch-rss.mjs', import.meta.url)),
+    ['covet', 'postgres.js', 'pg'],
+    'postgres.js',
+    { COVET_BENCH_PG_URL: url, FETCHES: String(fetches) },
   )
-  const rssRuns: Record<string, number[]> = { covet: [], 'postgres.js': [], pg: [] }
-  for (let run = 0; run < RSS_RUNS; run++) {
-    for (const lib of Object.keys(rssRuns)) {
-      const result = spawnSync(process.execPath, [child, lib], {
-        env: { ...process.env, COVET_BENCH_PG_URL: url, FETCHES: String(fetches) },
-        encoding: 'utf8',
-      })
-      if (result.status !== 0) throw new Error(`${lib} RSS child failed:\n${result.stderr}`)
-      rssRuns[lib]!.push(Number(result.stdout.trim()))
-    }
-  }
-  const postgresJsRss = median(rssRuns['postgres.js']!)
-  for (const [lib, runs] of Object.entries(rssRuns)) {
-    const mib = median(runs)
-    const ratio = (mib / postgresJsRss).toFixed(2)
-    console.log(
-      `${lib.padEnd(40)} ${String(mib).padStart(8)} MiB   ${ratio}x postgres.js   (runs: ${runs.join(' ')})`,
-    )
-  }
 }
 console.log(
   `\n(rates are medians; ${formatRate(wide[0]!.opsPerSec)} rows/s for covet; machine shared with other jobs)`,
