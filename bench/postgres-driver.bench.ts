@@ -21,16 +21,9 @@ import postgres from 'postgres'
 import { parsePgUrl } from '../src/postgres/config.js'
 import { PostgresDriver } from '../src/postgres/driver.js'
 import { type Measurement, measure, report } from './support/measure.js'
+import { benchPostgresUrl } from './support/pg-server.js'
 
-async function serverUrl(): Promise<string> {
-  const fromEnv = process.env.COVET_BENCH_PG_URL
-  if (fromEnv) return fromEnv
-  const harness = '../test/harness/index.js'
-  const { getPostgres } = (await import(harness)) as { getPostgres(): Promise<{ urls: { trust: string } }> }
-  return (await getPostgres()).urls.trust
-}
-
-const url = await serverUrl()
+const url = await benchPostgresUrl()
 const STREAM = "select i, 'row ' || i as t, i * 2.5 as f, i % 2 = 0 as b from generate_series(1, $1::int4) i"
 
 // Child mode: `rss <library> <rows>` streams the rows and prints the peak RSS in MiB.

@@ -210,22 +210,8 @@ export class JsonSchemaValidator<T = unknown> {
    * decoder). To validate a JavaScript string as the value itself, use validateValue.
    */
   validate(input: unknown): input is T {
-    // validateValue's body, written out: the call to ajv is then the only call on the hot path,
-    // however V8 spends its inlining budget (ajv's functions are large).
-    const value = isText(input) ? this.decoder.decode(input) : input
-    const fn = this.fn
-    let ok: boolean
-    try {
-      ok = fn(value) as boolean
-    } catch (error) {
-      throw failedInside(error)
-    }
-    if (ok) {
-      this.lastErrors = null
-      return true
-    }
-    this.lastErrors = fn.errors ?? []
-    return false
+    // Delegating measured within ±0.6% of writing validateValue's body out here (2026-11-30).
+    return this.validateValue(isText(input) ? this.decoder.decode(input) : input)
   }
 
   /** Validates the value as it is (never decodes). */

@@ -32,20 +32,7 @@ const OPERATORS: ReadonlyMap<string, ComparisonOperator | 'in' | 'not in'> = new
   ['not in', 'not in'],
 ])
 
-type LowerOperator =
-  | '='
-  | '<>'
-  | '!='
-  | '<'
-  | '<='
-  | '>'
-  | '>='
-  | 'like'
-  | 'not like'
-  | 'ilike'
-  | 'not ilike'
-  | 'in'
-  | 'not in'
+type LowerOperator = ComparisonOperator | '!=' | 'in' | 'not in'
 /** Comparison operators, in either case: the fixed list of issue 6. */
 export type Operator = LowerOperator | Uppercase<LowerOperator>
 

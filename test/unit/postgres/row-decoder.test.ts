@@ -2,21 +2,11 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { textCodecs } from '../../../src/postgres/codecs.js'
 import { BackendParser } from '../../../src/postgres/protocol/backend.js'
-import type { DataRowMessage, FieldDescription } from '../../../src/postgres/protocol/messages.js'
+import type { DataRowMessage } from '../../../src/postgres/protocol/messages.js'
 import { buildStatement, makeResult } from '../../../src/postgres/query-handlers.js'
 import { compileRowDecoder } from '../../../src/postgres/row-decoder.js'
 import { TypeRegistry } from '../../../src/postgres/types/registry.js'
-import { dataRow } from './protocol/backend-encoder.js'
-
-const field = (name: string, typeOid: number): FieldDescription => ({
-  name,
-  tableOid: 0,
-  columnAttribute: 0,
-  typeOid,
-  typeSize: -1,
-  typeModifier: -1,
-  format: 0,
-})
+import { dataRow, field } from './protocol/backend-encoder.js'
 
 function parseRow(columns: (Buffer | string | null)[]): DataRowMessage {
   const parser = new BackendParser()

@@ -3,16 +3,7 @@ import { describe, it } from 'node:test'
 import type { FieldDescription } from '../../../src/postgres/protocol/messages.js'
 import type { PendingQuery, PreparedStatement } from '../../../src/postgres/query-types.js'
 import { privateStatementCache, VerifyingExecuteHandler } from '../../../src/postgres/statement-cache.js'
-
-const field = (name: string, typeOid: number): FieldDescription => ({
-  name,
-  tableOid: 0,
-  columnAttribute: 0,
-  typeOid,
-  typeSize: -1,
-  typeModifier: -1,
-  format: 0,
-})
+import { field } from './protocol/backend-encoder.js'
 
 function statement(fields: FieldDescription[]): PreparedStatement {
   return {

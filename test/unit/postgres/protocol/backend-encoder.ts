@@ -1,5 +1,9 @@
 import { AuthenticationCode, BackendCode } from '../../../../src/postgres/protocol/codes.js'
-import type { BackendMessage, ServerFields } from '../../../../src/postgres/protocol/messages.js'
+import type {
+  BackendMessage,
+  FieldDescription,
+  ServerFields,
+} from '../../../../src/postgres/protocol/messages.js'
 
 /**
  * A test-only encoder of backend messages (§55.7), written independently of the parser so that
@@ -21,6 +25,17 @@ const uint32 = (v: number) => {
   b.writeUInt32BE(v)
   return b
 }
+/** A RowDescription field of a table-less text column: what tests of decoders and caches need. */
+export const field = (name: string, typeOid: number): FieldDescription => ({
+  name,
+  tableOid: 0,
+  columnAttribute: 0,
+  typeOid,
+  typeSize: -1,
+  typeModifier: -1,
+  format: 0,
+})
+
 const cstr = (s: string) => Buffer.concat([Buffer.from(s), Buffer.from([0])])
 
 export function frame(code: number, ...parts: Buffer[]): Buffer {
