@@ -17,6 +17,7 @@ import { createBLAKE3, createSHA256, argon2id as wasmArgon2id } from 'hash-wasm'
 import { AeadCipher } from '../src/crypto/aead.js'
 import { Hasher } from '../src/crypto/hash.js'
 import { Hmac } from '../src/crypto/hmac.js'
+import { argon2 as covetArgon2Kdf } from '../src/crypto/kdf.js'
 import { PasswordHasher } from '../src/crypto/password.js'
 import { formatRate, type Measurement, measure, report } from './support/measure.js'
 
@@ -216,6 +217,14 @@ await passwords('Argon2id m=19456 KiB, t=2, p=1 (one hash at a time)', 'covet Pa
         outputType: 'encoded',
       }),
   ],
+])
+
+// Associated data (RFC 9106's X): @node-rs/argon2 cannot take it, so covet's argon2() uses
+// node:crypto.argon2 on Node >= 24.7 and the argon2 package before that.
+const associatedData = Buffer.from('covet bench context')
+await passwords('Argon2id m=19456 KiB, t=2, p=1 with associated data', 'argon2', [
+  ['covet argon2() KDF', () => covetArgon2Kdf('correct horse battery staple', salt, { associatedData })],
+  ['argon2', () => argon2.hash('correct horse battery staple', { ...OWASP_ARGON2, salt, associatedData })],
 ])
 
 const covetBcrypt = new PasswordHasher('bcrypt', { cost: 12 })

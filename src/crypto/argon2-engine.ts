@@ -1,6 +1,6 @@
 import * as nodeCrypto from 'node:crypto'
-import { argon2dAsync, argon2iAsync, argon2idAsync } from '@noble/hashes/argon2.js'
 import { type Algorithm, hashRaw, type Version } from '@node-rs/argon2'
+import referenceArgon2 from 'argon2'
 import { cryptoFailure } from './bytes.js'
 
 export type Argon2Type = 'argon2d' | 'argon2i' | 'argon2id'
@@ -76,41 +76,44 @@ function nodeCryptoArgon2(argon2: NodeArgon2, input: Argon2Input): Promise<Buffe
   })
 }
 
-const NOBLE = { argon2d: argon2dAsync, argon2i: argon2iAsync, argon2id: argon2idAsync } as const
+const REFERENCE_TYPES = {
+  argon2d: referenceArgon2.argon2d,
+  argon2i: referenceArgon2.argon2i,
+  argon2id: referenceArgon2.argon2id,
+} as const
 
 /**
- * @noble/hashes (audited, pure JS) runs on the event loop. `asyncTick: 1` makes it yield to a
- * timer whenever Date.now() moves on, so one stretch of work lasts at most ~1 ms (the project's
- * loop budget); the yields cost throughput, see docs/crypto.md. `maxmem` is its own allocation
- * cap, 1 GiB by default: set to its highest (bytes below 2^32) so that the caller's memoryCost is
- * the limit, except m = 4 GiB exactly, which it refuses (ERR_CRYPTO).
+ * The `argon2` package (the reference C implementation, prebuilt N-API, async on the libuv pool)
+ * takes X. `npm run bench` (bench/crypto.bench.ts) measured @noble/hashes, the pure-JS engine
+ * tried first for X, at ~20x its time per OWASP hash even when yielding in 1 ms slices.
  */
-async function nobleArgon2(input: Argon2Input): Promise<Buffer> {
-  const tag = await NOBLE[input.type](input.password, input.salt, {
-    t: input.timeCost,
-    m: input.memoryCost,
-    p: input.parallelism,
+function referenceArgon2WithX(input: Argon2Input): Promise<Buffer> {
+  return referenceArgon2.hash(input.password, {
+    raw: true,
+    type: REFERENCE_TYPES[input.type],
     version: input.version,
-    dkLen: input.length,
-    ...(input.secret === undefined ? {} : { key: input.secret }),
-    ...(input.associatedData === undefined ? {} : { personalization: input.associatedData }),
-    asyncTick: 1,
-    maxmem: 2 ** 32 - 1,
+    memoryCost: input.memoryCost,
+    timeCost: input.timeCost,
+    parallelism: input.parallelism,
+    hashLength: input.length,
+    salt: input.salt,
+    ...(input.secret === undefined ? {} : { secret: input.secret }),
+    ...(input.associatedData === undefined ? {} : { associatedData: input.associatedData }),
   })
-  return Buffer.from(tag.buffer, tag.byteOffset, tag.byteLength)
 }
 
 export type Argon2Engine = (input: Argon2Input) => Promise<Buffer>
 
 /**
- * Picks the engine per input. `@node-rs/argon2` (Rust, N-API async task on the libuv pool)
- * measured 12–17 ms per OWASP-parameter hash here against 30–39 ms for `argon2` and ~80 ms,
- * loop-blocking, for hash-wasm (issue 7), so it computes everything it can take. It cannot take
- * associated data X; for that, node:crypto's `argon2` (OpenSSL on the libuv pool, Node ≥ 24.7)
- * when present and the version is 0x13, else @noble/hashes, which is slower but keeps the loop
- * free. An empty X is the same as none (H_0 hashes LE32(0) either way), so it stays on the fast
- * engine. `nodeArgon2` is a parameter so tests can put a stand-in where Node 20 has none.
- * node:crypto's is not used for inputs without X: no Node here (20) can measure whether it wins.
+ * Picks the engine per input. `@node-rs/argon2` (Rust, N-API async task on the libuv pool) is the
+ * fastest here: 6.3 ms per OWASP-parameter hash against 17.5 ms for `argon2` and 42.8 ms,
+ * loop-blocking, for hash-wasm (`npm run bench`, docs/benchmarks.md run F), so it computes
+ * everything it can take. It cannot take associated data X; for that, node:crypto's `argon2`
+ * (OpenSSL on the libuv pool, Node ≥ 24.7) when present and the version is 0x13 (issue 7 keeps
+ * that door open), else the `argon2` package. An empty X is the same as none (H_0 hashes LE32(0)
+ * either way), so it stays on the fast engine. `nodeArgon2` is a parameter so tests can put a
+ * stand-in where Node 20 has none. node:crypto's is not used for inputs without X: no Node here
+ * (20) can measure whether it wins.
  */
 export function selectArgon2Engine(nodeArgon2: NodeArgon2 | undefined): Argon2Engine {
   return async (input) => {
@@ -124,7 +127,7 @@ export function selectArgon2Engine(nodeArgon2: NodeArgon2 | undefined): Argon2En
           if ((error as { code?: unknown }).code !== 'ERR_CRYPTO_ARGON2_NOT_SUPPORTED') throw error
         }
       }
-      return await nobleArgon2(input)
+      return await referenceArgon2WithX(input)
     } catch (error) {
       throw cryptoFailure('Argon2', error)
     }

@@ -107,7 +107,7 @@ export interface Argon2KdfOptions {
   length?: number
   /** K, secret input (a pepper or key). */
   secret?: BinaryInput
-  /** X, associated data. Not taken by the fast engine: see docs/crypto.md for its cost. */
+  /** X, associated data: computed by node:crypto (Node ≥ 24.7) or the `argon2` package (docs/crypto.md). */
   associatedData?: BinaryInput
   /** 0x13 (RFC 9106, the default) or 0x10 (the original Argon2, for old data). */
   version?: 0x10 | 0x13
@@ -132,7 +132,7 @@ const ARGON2_MAX_MEMORY_KIB = 4 * 1024 * 1024
 
 /**
  * Argon2 (RFC 9106) as a KDF: the raw `length`-byte tag of `password` under `salt`. The hash runs
- * off the event loop, or on it in slices of about 1 ms when associated data is given on Node < 24.7.
+ * off the event loop, on the libuv pool, whichever engine computes it.
  * For password storage prefer `PasswordHasher`, which picks the salt and encodes the result.
  */
 export async function argon2(

@@ -224,7 +224,7 @@ describe('Argon2 RFC 9106 §5 KATs (rfc9106_kat_summary.json)', () => {
     const expected = await referenceHash(withoutAd)
     assert.deepEqual(await engine(withoutAd), expected)
     assert.deepEqual(await engine({ ...withoutAd, associatedData: Buffer.alloc(0) }), expected)
-    // X at version 0x10, which node:crypto.argon2 cannot compute: @noble/hashes.
+    // X at version 0x10, which node:crypto.argon2 cannot compute: the argon2 package.
     const legacy = rfcInput(v, 0x10)
     const legacyTag = await engine(legacy)
     assert.deepEqual(legacyTag, await referenceHash(legacy))
@@ -250,7 +250,7 @@ describe('Argon2 RFC 9106 §5 KATs (rfc9106_kat_summary.json)', () => {
     }
   })
 
-  it('a node:crypto without Argon2 in its OpenSSL (< 3.2) falls back to @noble/hashes', async () => {
+  it('a node:crypto without Argon2 in its OpenSSL (< 3.2) falls back to the argon2 package', async () => {
     const v = rfc[2]!
     const unsupported: NodeArgon2 = () => {
       // What Node ≥ 24.7 throws when built on a shared OpenSSL without Argon2.
@@ -261,7 +261,7 @@ describe('Argon2 RFC 9106 §5 KATs (rfc9106_kat_summary.json)', () => {
   })
 
   it('an engine failure on the associated-data path surfaces as ERR_CRYPTO', async () => {
-    // A salt shorter than 8 bytes, past argon2()'s checks: @noble/hashes refuses it.
+    // A salt shorter than 8 bytes, past argon2()'s checks: the argon2 package refuses it.
     const input = { ...rfcInput(rfc[2]!), salt: Buffer.alloc(4) }
     await assert.rejects(selectArgon2Engine(undefined)(input), { code: 'ERR_CRYPTO' })
   })
