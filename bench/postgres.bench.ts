@@ -13,18 +13,10 @@ import { parsePgUrl } from '../src/postgres/config.js'
 import { PgConnection } from '../src/postgres/connection.js'
 import { buildPackage, reportPeakRss } from './support/child-rss.js'
 import { formatRate, type Measurement, measure, report } from './support/measure.js'
-
-async function serverUrl(): Promise<string> {
-  const fromEnv = process.env.COVET_BENCH_PG_URL
-  if (fromEnv) return fromEnv
-  // Resolved at run time so the benchmark also runs where only COVET_BENCH_PG_URL is set.
-  const harness = '../test/harness/index.js'
-  const { getPostgres } = (await import(harness)) as { getPostgres(): Promise<{ urls: { trust: string } }> }
-  return (await getPostgres()).urls.trust
-}
+import { benchPostgresUrl } from './support/pg-server.js'
 
 const WIDE = 'select a, b, c, d, e, f, g, h from bench_wide'
-const url = await serverUrl()
+const url = await benchPostgresUrl()
 
 const covet = await PgConnection.connect({ ...parsePgUrl(url), sslmode: 'disable' })
 const pgClient = new pg.Client({ connectionString: url })
@@ -110,9 +102,9 @@ const wide: Measurement[] = [
 ]
 report('100,000 rows x 8 columns fetch', wide, 'postgres.js', 'rows/s')
 // Peak RSS in a plain child process per library (support/wide-fetch-rss.mjs). One fetch per
-// process measures the memory the fetch itself needs: run to run it varies by about ±3%. Three
+// process measures the memory the fetch itself needs and stays within a few MiB run to run. Three
 // fetches per process add the previous results' garbage, and the peak then depends on when V8's
-// major GC runs (±10%, bimodal), so that figure is printed for comparison only.
+// major GC runs, so that figure is printed for comparison only.
 buildPackage()
 for (const fetches of [1, 3]) {
   reportPeakRss(
