@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 // `npm test`: typecheck, lint, unit, integration, vectors — in that order (DESIGN §5).
 // Each test phase runs node:test over its files; a combined "N passed, N failed" line closes the run.
+// The test phases run with NODE_V8_COVERAGE, and the run ends with the line coverage of src/ per
+// folder (scripts/coverage.mjs); when unit, integration and vectors all ran, a total below
+// COVERAGE_MIN fails it. COVET_COVERAGE=0 turns coverage off; COVET_COVERAGE_DIR=<dir> keeps the raw
+// V8 data there, for `node scripts/coverage.mjs <dir> --files` or `--uncovered src/x`.
 // Usage: node scripts/test.mjs [phase ...]   (phases: typecheck lint unit integration vectors)
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { join, relative, resolve } from 'node:path'
+import { collect, format, linePercent } from './coverage.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const bin = (name) => join(root, 'node_modules', '.bin', name)
@@ -40,10 +45,23 @@ const phases = {
   vectors: { files: () => listTests('test', isVectors), concurrency: 2 },
 }
 
+/** Line coverage of src/ a whole run must reach (issue 14). */
+const COVERAGE_MIN = 90
+
 const wanted = process.argv.slice(2)
 const order = wanted.length > 0 ? wanted : Object.keys(phases)
 const totals = { pass: 0, fail: 0, skipped: 0 }
 const tapDir = mkdtempSync(join(tmpdir(), 'covet-test-'))
+const coverage = process.env.COVET_COVERAGE !== '0'
+const keptCoverage = process.env.COVET_COVERAGE_DIR
+const coverageDir = keptCoverage ? resolve(keptCoverage) : join(tapDir, 'coverage')
+if (coverage) {
+  mkdirSync(coverageDir, { recursive: true })
+  // A kept directory may hold an earlier run's files: only this run's may count.
+  for (const name of readdirSync(coverageDir)) {
+    if (/^coverage-.*\.json$/.test(name)) rmSync(join(coverageDir, name))
+  }
+}
 let failed = false
 
 for (const name of order) {
@@ -75,7 +93,10 @@ for (const name of order) {
       ...files,
     ]
   }
-  const result = spawnSync(command[0], command.slice(1), { cwd: root, stdio: 'inherit' })
+  const env = tapFile && coverage ? { ...process.env, NODE_V8_COVERAGE: coverageDir } : process.env
+  const started = performance.now()
+  const result = spawnSync(command[0], command.slice(1), { cwd: root, stdio: 'inherit', env })
+  console.log(`(${name}: ${((performance.now() - started) / 1000).toFixed(1)} s)`)
   if (tapFile) {
     const tap = readFileSync(tapFile, 'utf8')
     for (const key of Object.keys(totals)) {
@@ -88,6 +109,21 @@ for (const name of order) {
     failed = true
     break
   }
+}
+
+const testPhases = ['unit', 'integration', 'vectors']
+if (coverage && !failed && order.some((name) => testPhases.includes(name))) {
+  console.log('\n=== coverage (lines of src/) ===')
+  const report = await collect(coverageDir)
+  console.log(format(report))
+  const whole = testPhases.every((name) => order.includes(name))
+  const total = linePercent(report.total)
+  if (!whole) console.log(`(not every test phase ran: the ${COVERAGE_MIN}% minimum applies to a whole run)`)
+  else if (total < COVERAGE_MIN) {
+    console.error(`\nline coverage of src/ is ${total.toFixed(1)}%, below the ${COVERAGE_MIN}% minimum`)
+    failed = true
+  }
+  if (keptCoverage) console.log(`(raw coverage kept in ${coverageDir})`)
 }
 
 rmSync(tapDir, { recursive: true, force: true })

@@ -4,7 +4,8 @@
  * here would load ajv and the native hashing modules into every program that only queries.
  */
 import { InvalidArgumentError } from './errors/classes.js'
-import { CovetError } from './errors/covet-error.js'
+import type { MySqlDriverOptions } from './mysql/driver/options.js'
+import { MySqlDriver } from './mysql/driver.js'
 import type { PostgresDriverOptions } from './postgres/driver/options.js'
 import { PostgresDriver } from './postgres/driver.js'
 
@@ -20,6 +21,9 @@ export {
 } from './errors/classes.js'
 export { CovetError, isCovetError } from './errors/covet-error.js'
 export { DatabaseError } from './errors/database-error.js'
+export { MySqlConnection } from './mysql/connection.js'
+export type { MySqlDriverOptions } from './mysql/driver/options.js'
+export { MySqlDriver } from './mysql/driver.js'
 export { CircuitBreaker } from './pool/circuit-breaker.js'
 export { ConnectionPool } from './pool/pool.js'
 export { PgConnection } from './postgres/connection.js'
@@ -30,28 +34,35 @@ export { QueryBuilder } from './query/builder.js'
 const POSTGRES_SCHEMES = new Set(['postgres', 'postgresql'])
 const MYSQL_SCHEMES = new Set(['mysql', 'mariadb'])
 
+type PostgresUrl = `postgres://${string}` | `postgresql://${string}`
+type MySqlUrl = `mysql://${string}` | `mariadb://${string}`
+
 /**
  * Opens a pooled driver for `url` and checks that one connection can be made, so a wrong host,
  * password or database fails here, with its own error, rather than at the first query.
- * `postgres://` and `postgresql://` give a PostgresDriver; `mysql://` and `mariadb://` are refused with ERR_UNSUPPORTED until the MySQL
- * driver lands.
+ * `postgres://` and `postgresql://` give a PostgresDriver, `mysql://` and `mariadb://` a MySqlDriver.
  */
-export async function connect(url: string, options?: PostgresDriverOptions): Promise<PostgresDriver> {
+export function connect(url: PostgresUrl, options?: PostgresDriverOptions): Promise<PostgresDriver>
+export function connect(url: MySqlUrl, options?: MySqlDriverOptions): Promise<MySqlDriver>
+export function connect(
+  url: string,
+  options?: PostgresDriverOptions | MySqlDriverOptions,
+): Promise<PostgresDriver | MySqlDriver>
+export async function connect(
+  url: string,
+  options?: PostgresDriverOptions | MySqlDriverOptions,
+): Promise<PostgresDriver | MySqlDriver> {
   if (typeof url !== 'string') throw new InvalidArgumentError('connect(url): url must be a string')
   const colon = url.indexOf(':')
   const scheme = colon < 0 ? '' : url.slice(0, colon).toLowerCase()
-  if (MYSQL_SCHEMES.has(scheme)) {
-    throw new CovetError(
-      'ERR_UNSUPPORTED',
-      `connect(): ${scheme}:// is not supported yet: covet has no MySQL/MariaDB driver in this version`,
-    )
-  }
-  if (!POSTGRES_SCHEMES.has(scheme)) {
+  let driver: PostgresDriver | MySqlDriver
+  if (MYSQL_SCHEMES.has(scheme)) driver = new MySqlDriver(url, options as MySqlDriverOptions)
+  else if (POSTGRES_SCHEMES.has(scheme)) driver = new PostgresDriver(url, options as PostgresDriverOptions)
+  else {
     throw new InvalidArgumentError(
       `connect(): unknown URL scheme "${scheme}"; expected postgres://, postgresql://, mysql:// or mariadb://`,
     )
   }
-  const driver = new PostgresDriver(url, options)
   try {
     await driver.verifyConnection()
   } catch (error) {

@@ -9,16 +9,9 @@ import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 
-/** `npm run build` (tsc), so `covet/*` imports in a child resolve to the current source. */
+/** `npm run build` (a clean dist/), so `covet/*` imports in a child resolve to the current source. */
 export function buildPackage(): void {
-  const build = spawnSync(
-    process.execPath,
-    ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'],
-    {
-      cwd: root,
-      encoding: 'utf8',
-    },
-  )
+  const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, encoding: 'utf8' })
   if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`)
 }
 

@@ -1,13 +1,14 @@
 /**
- * The notes service, assembled: database (embedded PGlite or DATABASE_URL), schema, encryption key,
- * routes, HTTP server; and its orderly shutdown. main.ts reads the command line and calls this.
+ * The notes service, assembled: database (embedded PGlite, or DATABASE_URL: PostgreSQL, MariaDB or
+ * MySQL), schema, encryption key, routes, HTTP server; and its orderly shutdown. main.ts reads the
+ * command line and calls this.
  */
-import { mkdir } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { MySqlDriver } from '../../src/mysql/index.js'
 import { PostgresDriver } from '../../src/postgres/index.js'
-import { startEmbeddedDatabase } from './embedded-db.js'
+import { EMBEDDED_DRIVER_OPTIONS, startEmbeddedDatabase } from './embedded-db.js'
 import { mapError } from './errors.js'
 import { HttpMetrics } from './metrics.js'
 import { noteRoutes } from './routes/notes.js'
@@ -15,15 +16,21 @@ import { opsRoutes } from './routes/ops.js'
 import { transferRoutes } from './routes/transfer.js'
 import { Auth } from './routes/users.js'
 import { Router } from './server/router.js'
+import { prepareDataDir } from './storage/data-dir.js'
 import { lockDataDir } from './storage/data-dir-lock.js'
+import type { BulkInserter, Database } from './storage/database.js'
+import { MARIADB, MYSQL, POSTGRES, type SqlDialect } from './storage/dialect.js'
 import { loadCipher } from './storage/keys.js'
 import { NoteStore } from './storage/notes.js'
 import { createSchema } from './storage/schema.js'
 
 export interface ServiceOptions {
-  /** A postgres:// URL; without one the embedded database is started. */
+  /** A postgres://, mysql:// or mariadb:// URL; without one the embedded database is started. */
   databaseUrl: string | undefined
-  /** PGlite's data and the generated key live here; null keeps both in memory. */
+  /**
+   * PGlite's data and the generated key live here; null keeps both in memory. Created (0700) if
+   * missing; refused if it, its key or its pid file could be another user's (storage/data-dir.ts).
+   */
   dataDir: string | null
   host: string
   /** 0 picks a free port. */
@@ -44,54 +51,91 @@ export interface RunningService {
 const SHUTDOWN_GRACE_MS = 5000
 
 interface OpenDatabase {
-  db: PostgresDriver
+  db: Database
+  dialect: SqlDialect
   /** What the banner says about the database. */
   description: string
-  /** Whether the server takes COPY FROM STDIN (the embedded one does not, see routes/transfer.ts). */
-  copy: boolean
-  /** Drains the pool, then stops the embedded database (which flushes it) and unlocks its directory. */
+  /**
+   * The import's bulk path: PostgreSQL's binary COPY, MariaDB's COM_STMT_BULK_EXECUTE (MySQL's
+   * multi-row INSERTs); null for the embedded database, which does not take COPY FROM STDIN (see
+   * routes/transfer.ts).
+   */
+  bulk: BulkInserter | null
+  /** Drains the pool, then stops the embedded database (which flushes it). */
   close(): Promise<void>
 }
 
+const POSTGRES_SCHEMES = new Set(['postgres:', 'postgresql:'])
+const MYSQL_SCHEMES = new Set(['mysql:', 'mariadb:'])
+
 async function openDatabase(options: ServiceOptions): Promise<OpenDatabase> {
-  if (options.databaseUrl !== undefined) {
-    const url = new URL(options.databaseUrl)
-    const db = new PostgresDriver(options.databaseUrl, { poolSize: 10, applicationName: 'covet-notes' })
-    const description = `PostgreSQL at ${url.host}${url.pathname} (DATABASE_URL)`
-    return { db, description, copy: true, close: () => db.close() }
+  if (options.databaseUrl !== undefined) return openServer(options.databaseUrl)
+
+  const embedded = await startEmbeddedDatabase({
+    dataDir: options.dataDir === null ? null : join(options.dataDir, 'pgdata'),
+    onWarning: (message) => options.log(`embedded database: ${message}`),
+  })
+  const where = options.dataDir === null ? 'in memory' : `data in ${join(options.dataDir, 'pgdata')}`
+  const db = new PostgresDriver(embedded.url, EMBEDDED_DRIVER_OPTIONS)
+  return {
+    db,
+    dialect: POSTGRES,
+    description: `embedded ${embedded.version} on a private Unix socket, ${where}`,
+    bulk: null,
+    close: () => db.close().then(() => embedded.stop()),
   }
-  const unlock = options.dataDir === null ? async () => {} : await lockDataDir(options.dataDir)
+}
+
+/** The server DATABASE_URL names, by its scheme. */
+async function openServer(databaseUrl: string): Promise<OpenDatabase> {
+  const url = new URL(databaseUrl)
+  const where = `${url.host}${url.pathname} (DATABASE_URL)`
+  if (POSTGRES_SCHEMES.has(url.protocol)) {
+    const db = new PostgresDriver(databaseUrl, { poolSize: 10, applicationName: 'covet-notes' })
+    return { db, dialect: POSTGRES, description: `PostgreSQL at ${where}`, bulk: db, close: () => db.close() }
+  }
+  if (!MYSQL_SCHEMES.has(url.protocol)) {
+    throw new RangeError('DATABASE_URL must start with postgres://, postgresql://, mysql:// or mariadb://')
+  }
+  // timezone 'Z' (covet's default, written out): the session is '+00:00', so DATETIME(6) holds UTC.
+  const db = new MySqlDriver(databaseUrl, {
+    poolSize: 10,
+    timezone: 'Z',
+    connectAttributes: { program_name: 'covet-notes' },
+  })
   try {
-    const embedded = await startEmbeddedDatabase({
-      dataDir: options.dataDir === null ? null : join(options.dataDir, 'pgdata'),
-      onWarning: (message) => options.log(`embedded database: ${message}`),
-    })
-    const where = options.dataDir === null ? 'in memory' : `data in ${join(options.dataDir, 'pgdata')}`
-    // One connection: PGlite is a single backend session, and pglite-socket accepts one client.
-    const db = new PostgresDriver(embedded.url, { poolSize: 1, applicationName: 'covet-notes' })
-    return {
-      db,
-      description: `embedded ${embedded.version} on ${new URL(embedded.url).host}, ${where}`,
-      copy: false,
-      close: () =>
-        db
-          .close()
-          .then(() => embedded.stop())
-          .finally(unlock),
-    }
+    // Either scheme reaches either server; which one it is decides the dialect and the banner.
+    const row = await db.executeOne<{ version: string }>('SELECT VERSION() AS version')
+    const mariaDb = /mariadb/i.test(row?.version ?? '')
+    const dialect = mariaDb ? MARIADB : MYSQL
+    const description = `${mariaDb ? 'MariaDB' : 'MySQL'} at ${where}`
+    return { db, dialect, description, bulk: db, close: () => db.close() }
   } catch (error) {
-    await unlock()
+    await db.close()
     throw error
   }
 }
 
 export async function startService(options: ServiceOptions): Promise<RunningService> {
-  if (options.dataDir !== null) await mkdir(options.dataDir, { recursive: true })
-  const database = await openDatabase(options)
-  const { db } = database
+  const { dataDir } = options
+  if (dataDir !== null) await prepareDataDir(dataDir)
+  // One service per data directory, taken before its key or its database is touched.
+  const unlock =
+    options.databaseUrl === undefined && dataDir !== null ? await lockDataDir(dataDir) : async () => {}
+  let cipher: Awaited<ReturnType<typeof loadCipher>>
+  let database: OpenDatabase
   try {
-    await createSchema(db)
-    const { cipher, origin } = await loadCipher({ envKey: options.key, dataDir: options.dataDir })
+    // The key before the database: a refused key file should not cost a first start's initdb.
+    cipher = await loadCipher({ envKey: options.key, dataDir })
+    database = await openDatabase(options)
+  } catch (error) {
+    await unlock()
+    throw error
+  }
+  const closeDatabase = () => database.close().finally(unlock)
+  const { db, dialect } = database
+  try {
+    await createSchema(db, dialect)
     const httpMetrics = new HttpMetrics()
     const router = new Router({
       mapError,
@@ -99,13 +143,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       onUnexpected: (error) =>
         options.log(`unexpected error: ${error instanceof Error ? error.stack : error}`),
     })
-    const auth = new Auth(db)
-    const store = new NoteStore(db, cipher)
+    const auth = new Auth(db, dialect)
+    const store = new NoteStore(db, dialect, cipher.cipher)
     auth.routes(router)
     // /notes/import and /notes/export before /notes/:id, which would otherwise match them.
-    transferRoutes(router, auth, store, db, { copy: database.copy })
+    transferRoutes(router, auth, store, db, { dialect, bulk: database.bulk })
     noteRoutes(router, auth, store)
-    opsRoutes(router, db, httpMetrics, database.description)
+    opsRoutes(router, db, httpMetrics)
     const server = createServer(router.listener)
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -117,14 +161,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     return {
       url: `http://${host}:${port}`,
       database: database.description,
-      keyOrigin: origin,
+      keyOrigin: cipher.origin,
       close() {
-        closing ??= stopHttp(server).then(() => database.close())
+        closing ??= stopHttp(server).then(closeDatabase)
         return closing
       },
     }
   } catch (error) {
-    await database.close().catch(() => {})
+    await closeDatabase().catch(() => {})
     throw error
   }
 }

@@ -1,11 +1,17 @@
 /** How errors from covet (and the database beneath it) become HTTP responses. */
-import { isCovetError } from '../../src/errors/index.js'
+import { DatabaseError, isCovetError } from '../../src/errors/index.js'
 import { HttpError } from './server/http.js'
 
-/** SQLSTATEs a client can cause (PostgreSQL Appendix A), and what they mean for it. */
-const BY_SQLSTATE: Record<string, [number, string, string]> = {
+/**
+ * Server errors a client can cause, and what they mean for it, by DatabaseError.code: the SQLSTATE
+ * on PostgreSQL (Appendix A), the error symbol on MySQL/MariaDB (whose SQLSTATE, 23000 for both
+ * of these, does not tell a duplicate from a missing parent).
+ */
+const BY_SERVER_CODE: Record<string, [number, string, string]> = {
   '23505': [409, 'conflict', 'it already exists'],
+  ER_DUP_ENTRY: [409, 'conflict', 'it already exists'],
   '23503': [409, 'conflict', 'it refers to something that does not exist'],
+  ER_NO_REFERENCED_ROW_2: [409, 'conflict', 'it refers to something that does not exist'],
   '22P02': [400, 'bad_request', 'a value has the wrong form'],
 }
 
@@ -22,10 +28,10 @@ const BY_CODE: Record<string, [number, string]> = {
 
 export function mapError(error: unknown): HttpError | undefined {
   if (!isCovetError(error)) return undefined
-  const sqlState = (error as { sqlState?: unknown }).sqlState
-  if (error.code === 'ERR_DATABASE' && typeof sqlState === 'string') {
-    const known = BY_SQLSTATE[sqlState]
-    // Only the generic sentence: server messages can quote other users' values (23505's detail does).
+  if (error instanceof DatabaseError) {
+    const known = BY_SERVER_CODE[error.code]
+    // Only the generic sentence: server messages can quote other users' values (23505's detail and
+    // ER_DUP_ENTRY's message do).
     if (known !== undefined) return new HttpError(known[0], known[1], known[2])
   }
   const known = BY_CODE[error.code]

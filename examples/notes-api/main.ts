@@ -4,15 +4,21 @@
  *   node --import tsx examples/notes-api/main.ts [--data DIR | --memory]
  *
  * Environment: PORT (default 3000; 0 picks a free port), HOST (default 127.0.0.1), DATABASE_URL
- * (a real PostgreSQL instead of the embedded one), NOTES_KEY (base64url 32-byte body encryption key).
+ * (postgres://, or mysql:// / mariadb://: a real server instead of the embedded one), NOTES_KEY (base64url 32-byte body encryption key),
+ * XDG_DATA_HOME (where the default data directory goes).
  */
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { type RunningService, startService } from './app.js'
+import { defaultDataDir } from './storage/data-dir.js'
+
+// Everything this process creates — the data directory, PGlite's files (which it creates 0666), the
+// socket directory — is for this user alone. The umask is process-wide and workers cannot set it
+// (process.umask throws there), so it is set here, before any of them is created.
+process.umask(0o077)
 
 const USAGE = `usage: npm start -- [--data DIR | --memory]
-  --data DIR   keep the embedded database and the generated key in DIR (default: ${join(tmpdir(), 'covet-notes')})
+  --data DIR   keep the embedded database and the generated key in DIR, which must be this
+               user's alone (default: ${defaultDataDir()})
   --memory     keep everything in memory (gone when the process ends)`
 
 function options() {
@@ -30,7 +36,7 @@ function options() {
   const databaseUrl = process.env.DATABASE_URL === '' ? undefined : process.env.DATABASE_URL
   return {
     databaseUrl,
-    dataDir: values.memory ? null : (values.data ?? join(tmpdir(), 'covet-notes')),
+    dataDir: values.memory ? null : (values.data ?? defaultDataDir()),
     host: process.env.HOST ?? '127.0.0.1',
     port,
     key: process.env.NOTES_KEY,

@@ -1,7 +1,8 @@
 /**
  * `GET /metrics` in the Prometheus text exposition format (version 0.0.4): the service's own HTTP
  * counters and latency histogram, plus every number in `driver.metrics()` (pool, statement cache,
- * queries, circuit breaker), flattened so that a new field in the driver shows up without a change here.
+ * queries, circuit breaker), flattened so that a new field in the driver shows up without a change
+ * here, and typed (`counter`, `gauge`, `summary`) so that rate() and friends work on it.
  */
 import type { Observation } from './server/router.js'
 
@@ -56,43 +57,138 @@ export class HttpMetrics {
   }
 }
 
+/** Which fields of a metrics object are which Prometheus type, by path: dotted keys, `*` for any one key. */
+export interface MetricTypes {
+  /** Fields that only ever grow: `counter`, named with a `_total` suffix (exposition formats, "Counter"). */
+  counters: readonly string[]
+  /** Fields that go up and down (a breaker state string too): `gauge`. */
+  gauges: readonly string[]
+}
+
 /**
- * Every number (and bigint, boolean) in a plain metrics object as a gauge named after its path:
- * `{ pool: { idle: 1 } }` → `covet_pool_idle 1`. Children of a `byX` record become an `x` label
- * (`queries.byCode.ERR_DATABASE` → `covet_queries_by_code{code="ERR_DATABASE"}`), as does any key
- * that is not a valid metric name (an SQLSTATE class such as `23`). A string (a breaker state) is
- * an info-style sample: `covet_breaker_state{value="closed"} 1`.
+ * `driver.metrics()` (src/postgres/driver/metrics.ts, src/pool/pool-metrics.ts). A field the driver
+ * adds later is still exposed, typed `untyped` until it is listed here; latency summaries are
+ * recognised by their shape.
  */
-export function renderObjectMetrics(prefix: string, metrics: unknown): string {
-  const samples = new Map<string, string[]>()
-  const add = (name: string, labels: string, value: string) => {
-    const list = samples.get(name) ?? []
-    list.push(`${name}${labels === '' ? '' : `{${labels}}`} ${value}`)
-    samples.set(name, list)
+export const DRIVER_METRIC_TYPES: MetricTypes = {
+  counters: [
+    'created',
+    'createErrors',
+    'destroyed.*',
+    'destroyErrors',
+    'acquired',
+    'released',
+    'timeouts',
+    'rejected.*',
+    'breaker.transitions.*',
+    'queries.total',
+    'queries.failed',
+    'queries.bySqlStateClass.*',
+    'queries.byCode.*',
+    'queries.retriedUnsent',
+    'transactions.*',
+    'copy.*',
+    'statementCache.*.hits',
+    'statementCache.*.misses',
+    'bytes.*',
+    'listener.reconnects',
+  ],
+  gauges: [
+    'size',
+    'idle',
+    'inUse',
+    'waiting',
+    'pending',
+    'waitingPeak',
+    'breaker.state',
+    'breaker.consecutiveFailures',
+    'breaker.retryAt',
+    'statementCache.*.hitRatio',
+    'statementCache.size',
+    'listener.connected',
+    'listener.channels',
+  ],
+}
+
+type MetricType = 'counter' | 'gauge' | 'summary' | 'untyped'
+
+/** A LatencySummary (src/pool/latency-histogram.ts): all-time count and mean, windowed percentiles. */
+const SUMMARY_KEYS = ['count', 'mean', 'max', 'p50', 'p95', 'p99']
+const QUANTILES = [
+  ['p50', '0.5'],
+  ['p95', '0.95'],
+  ['p99', '0.99'],
+] as const
+
+function isLatencySummary(value: object): value is Record<(typeof SUMMARY_KEYS)[number], number> {
+  const keys = Object.keys(value)
+  return (
+    keys.length === SUMMARY_KEYS.length &&
+    SUMMARY_KEYS.every((key) => typeof (value as Record<string, unknown>)[key] === 'number')
+  )
+}
+
+function matches(pattern: string, path: readonly string[]): boolean {
+  const parts = pattern.split('.')
+  return parts.length === path.length && parts.every((part, i) => part === '*' || part === path[i])
+}
+
+/**
+ * Every number (and bigint, boolean) in a plain metrics object as a sample named after its path:
+ * `{ pool: { idle: 1 } }` → `covet_pool_idle 1`. Children of a `byX` record become an `x` label
+ * (`queries.byCode.ERR_DATABASE` → `covet_queries_by_code_total{code="ERR_DATABASE"}`), as does any
+ * key that is not a valid metric name (an SQLSTATE class such as `23`). A string (a breaker state)
+ * is an info-style sample: `covet_breaker_state{value="closed"} 1`. A latency summary becomes a
+ * Prometheus summary (quantile labels, `_sum`, `_count`) plus a `_max` gauge.
+ */
+export function renderObjectMetrics(prefix: string, metrics: unknown, types: MetricTypes): string {
+  const series = new Map<string, { type: MetricType; lines: string[] }>()
+  const add = (type: MetricType, name: string, labels: string, value: string, sampleName = name) => {
+    let entry = series.get(name)
+    if (entry === undefined) series.set(name, (entry = { type, lines: [] }))
+    entry.lines.push(`${sampleName}${labels === '' ? '' : `{${labels}}`} ${value}`)
+  }
+  const typeOf = (path: readonly string[]): MetricType => {
+    if (types.counters.some((pattern) => matches(pattern, path))) return 'counter'
+    if (types.gauges.some((pattern) => matches(pattern, path))) return 'gauge'
+    return 'untyped'
+  }
+  const leaf = (path: readonly string[], name: string, labels: string, value: string) => {
+    const type = typeOf(path)
+    add(type, type === 'counter' && !name.endsWith('_total') ? `${name}_total` : name, labels, value)
   }
   const walk = (
     value: unknown,
+    path: readonly string[],
     name: string,
     labels: string,
     labelFor: string | undefined,
-    depth: number,
   ) => {
     const sample = sampleValue(value)
-    if (sample !== undefined) return add(name, labels, sample)
-    if (typeof value === 'string') return add(name, join(labels, `value="${escapeLabel(value)}"`), '1')
-    if (value === null || typeof value !== 'object' || Array.isArray(value) || depth > 6) return
+    if (sample !== undefined) return leaf(path, name, labels, sample)
+    if (typeof value === 'string') return leaf(path, name, join(labels, `value="${escapeLabel(value)}"`), '1')
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || path.length > 6) return
+    if (isLatencySummary(value)) {
+      for (const [key, quantile] of QUANTILES)
+        add('summary', name, join(labels, `quantile="${quantile}"`), String(value[key]))
+      add('summary', name, labels, String(value.mean * value.count), `${name}_sum`)
+      add('summary', name, labels, String(value.count), `${name}_count`)
+      add('gauge', `${name}_max`, labels, String(value.max))
+      return
+    }
     for (const [key, child] of Object.entries(value)) {
+      const childPath = [...path, key]
       if (labelFor !== undefined || !NAME.test(key)) {
-        walk(child, name, join(labels, `${labelFor ?? 'key'}="${escapeLabel(key)}"`), undefined, depth + 1)
+        walk(child, childPath, name, join(labels, `${labelFor ?? 'key'}="${escapeLabel(key)}"`), undefined)
       } else {
         const by = /^by([A-Z]\w*)$/.exec(key)
-        walk(child, `${name}_${snakeCase(key)}`, labels, by ? snakeCase(by[1]!) : undefined, depth + 1)
+        walk(child, childPath, `${name}_${snakeCase(key)}`, labels, by ? snakeCase(by[1]!) : undefined)
       }
     }
   }
-  walk(metrics, prefix, '', undefined, 0)
+  walk(metrics, [], prefix, '', undefined)
   const lines: string[] = []
-  for (const [name, list] of samples) lines.push(`# TYPE ${name} gauge`, ...list)
+  for (const [name, { type, lines: samples }] of series) lines.push(`# TYPE ${name} ${type}`, ...samples)
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`
 }
 

@@ -48,6 +48,8 @@ export class CryptoError extends CovetError {
 /** JSON parsing, encoding, schema validation or patching failed. */
 export class JsonError extends CovetError {
   static override readonly kind: string = 'JsonError'
+  /** Always one of covet's own codes (only a DatabaseError carries a server's). */
+  declare readonly code: ErrorCode
 }
 
 /** The query builder refused to build a statement (identifier, dialect support, limits). */

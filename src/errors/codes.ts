@@ -47,3 +47,9 @@ export const ERROR_CODES = {
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES
+
+/**
+ * A server's own error code on a DatabaseError: a PostgreSQL SQLSTATE (`'23505'`) or a MySQL
+ * error symbol (`'ER_DUP_ENTRY'`). `string & {}` keeps editors offering covet's own codes.
+ */
+export type ServerErrorCode = string & {}

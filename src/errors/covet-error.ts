@@ -1,4 +1,4 @@
-import type { ErrorCode } from './codes.js'
+import type { ErrorCode, ServerErrorCode } from './codes.js'
 
 /**
  * The brand every covet error carries. `Symbol.for` puts it in the global symbol registry, so two
@@ -40,10 +40,11 @@ export class CovetError extends Error {
     return Array.isArray(kinds) && kinds.includes(this.kind)
   }
 
-  readonly code: ErrorCode
+  /** covet's own code (`ERR_*`), or on a DatabaseError the server's (SQLSTATE, MySQL symbol). */
+  readonly code: ErrorCode | ServerErrorCode
   declare readonly [KINDS]: readonly string[]
 
-  constructor(code: ErrorCode, message: string, options?: CovetErrorOptions) {
+  constructor(code: ErrorCode | ServerErrorCode, message: string, options?: CovetErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     Object.defineProperty(this, 'name', {

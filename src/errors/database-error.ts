@@ -29,7 +29,13 @@ export interface DatabaseErrorFields {
   errnoName?: string | undefined
 }
 
-/** The server refused a statement. Carries every field the server sent (DESIGN §4). */
+/**
+ * The server refused a statement. Carries every field the server sent (DESIGN §4). Its `code` is
+ * the server's own, as pg, postgres.js and mysql2 set it (issue 17): the SQLSTATE on PostgreSQL
+ * (`err.code === '23505'`), the error symbol on MySQL/MariaDB (`'ER_DUP_ENTRY'`, with `errno` and
+ * `sqlState` beside it); `ERR_DATABASE` only when the server sent neither. covet's own `ERR_*`
+ * codes stay on every error that is not the server's.
+ */
 export class DatabaseError extends CovetError {
   static override readonly kind: string = 'DatabaseError'
 
@@ -54,7 +60,7 @@ export class DatabaseError extends CovetError {
   declare errnoName?: string
 
   constructor(message: string, fields: DatabaseErrorFields, options?: CovetErrorOptions) {
-    super('ERR_DATABASE', message, options)
+    super(fields.errnoName ?? fields.sqlState ?? 'ERR_DATABASE', message, options)
     for (const [key, value] of Object.entries(fields)) {
       if (value !== undefined) (this as Record<string, unknown>)[key] = value
     }

@@ -9,6 +9,6 @@ export {
   QueryBuilderError,
   QueryError,
 } from './classes.js'
-export { ERROR_CODES, type ErrorCode } from './codes.js'
+export { ERROR_CODES, type ErrorCode, type ServerErrorCode } from './codes.js'
 export { CovetError, type CovetErrorOptions, isCovetError } from './covet-error.js'
 export { DatabaseError, type DatabaseErrorFields } from './database-error.js'

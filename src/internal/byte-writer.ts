@@ -21,11 +21,13 @@ function badInteger(kind: string, value: unknown): never {
 export class ByteWriter {
   private buf: Buffer
   private pos = 0
+  private readonly initialCapacity: number
 
   constructor(initialCapacity = 256) {
     if (!Number.isInteger(initialCapacity) || initialCapacity < 1) {
       throw new InvalidArgumentError(`ByteWriter: initialCapacity must be a positive integer`)
     }
+    this.initialCapacity = initialCapacity
     this.buf = Buffer.allocUnsafe(initialCapacity)
   }
 
@@ -260,6 +262,44 @@ export class ByteWriter {
     b[offset + 2] = (v >>> 8) & 0xff
     b[offset + 3] = v & 0xff
     return this
+  }
+
+  /** Writes a little-endian UInt32 over bytes already written (a MySQL packet header: int<3> + int<1>). */
+  patchUint32LE(offset: number, v: number): this {
+    if (v >>> 0 !== v) badInteger('uint32', v)
+    if (!Number.isInteger(offset) || offset < 0 || offset + 4 > this.pos) {
+      throw new InvalidArgumentError(
+        `ByteWriter.patchUint32LE: offset ${offset} is outside the written bytes`,
+      )
+    }
+    const b = this.buf
+    b[offset] = v & 0xff
+    b[offset + 1] = (v >>> 8) & 0xff
+    b[offset + 2] = (v >>> 16) & 0xff
+    b[offset + 3] = v >>> 24
+    return this
+  }
+
+  /** Forgets the bytes written after `length` (a message that must be re-framed or dropped). */
+  truncate(length: number): this {
+    if (!Number.isInteger(length) || length < 0 || length > this.pos) {
+      throw new InvalidArgumentError(`ByteWriter.truncate: ${length} is outside [0, ${this.pos}]`)
+    }
+    this.pos = length
+    return this
+  }
+
+  /**
+   * Hands out the written bytes without a copy and starts over on memory they do not share: the
+   * rest of the buffer when enough is left, else a fresh one. For a socket, which may keep the
+   * Buffer it was given until the bytes are sent, so reusing that memory would corrupt them.
+   */
+  take(): Buffer {
+    const out = this.buf.subarray(0, this.pos)
+    const left = this.buf.length - this.pos
+    this.buf = left >= 1024 ? this.buf.subarray(this.pos) : Buffer.allocUnsafe(this.initialCapacity)
+    this.pos = 0
+    return out
   }
 
   /** A copy of the written bytes, safe to keep after further writes. */

@@ -241,3 +241,23 @@ function resolveHosts(kw: Keywords, defaultPort: number): HostAndPort[] {
     return { host, port }
   })
 }
+
+/**
+ * A driver's `host` and `port` options (libpq's multi-host strings, both drivers): comma-separated
+ * lists, one port for all hosts or exactly one per host, an empty port entry meaning `defaultPort`.
+ */
+export function resolveHostList(host: string, port: number | string, defaultPort: number): HostAndPort[] {
+  const names = host.split(',').map((h) => h.trim())
+  const ports = String(port)
+    .split(',')
+    .map((p) => (p.trim() === '' ? defaultPort : Number(p)))
+  if (ports.length !== 1 && ports.length !== names.length) {
+    throw new InvalidArgumentError(`port: ${ports.length} ports given for ${names.length} hosts`)
+  }
+  return names.map((h, i) => {
+    const p = ports.length === 1 ? ports[0]! : ports[i]!
+    if (!Number.isInteger(p) || p < 1 || p > 65535) throw new InvalidArgumentError('port must be 1-65535')
+    if (h === '') throw new InvalidArgumentError('host must not be empty')
+    return { host: h, port: p }
+  })
+}

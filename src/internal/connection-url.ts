@@ -119,9 +119,12 @@ export function parseConnectionUrl(url: string): ParsedConnectionUrl {
 /** `key=value&...`; a later key overrides an earlier one and the host part, as in libpq. */
 function parseQuery(query: string, keywords: Map<string, string>): void {
   if (query === '') return
-  for (const pair of query.split('&')) {
+  for (const [i, pair] of query.split('&').entries()) {
     const eq = pair.indexOf('=')
-    if (eq === -1) bad('query parameter', `"${decode(pair, 'query parameter')}" has no '='`)
+    // Not echoed: an unencoded '?' in a password puts the rest of the password here (issue 14).
+    if (eq === -1) {
+      bad(`query parameter ${i + 1}`, "has no '=' (percent-encode a '?' in a password as %3F)")
+    }
     const key = decode(pair.slice(0, eq), 'query parameter name')
     if (key === '') bad('query parameter', 'has an empty name')
     const value = decode(pair.slice(eq + 1), `query parameter "${key}"`)

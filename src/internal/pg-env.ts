@@ -19,6 +19,7 @@ const PG_ENV_KEYWORDS: readonly (readonly [variable: string, keyword: string])[]
   ['PGTARGETSESSIONATTRS', 'target_session_attrs'],
   ['PGOPTIONS', 'options'],
   ['PGCHANNELBINDING', 'channel_binding'],
+  ['PGREQUIREAUTH', 'require_auth'],
   ['PGLOADBALANCEHOSTS', 'load_balance_hosts'],
 ]
 

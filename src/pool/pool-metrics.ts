@@ -8,6 +8,7 @@ export type DestroyReason =
   | 'validation' // validate() said false or threw
   | 'reset' // reset() threw
   | 'borrower' // the borrower called destroy(): the connection is in an unknown state
+  | 'broken' // reported dead by evict() (its socket closed), at once if idle, else when returned
   | 'closed' // the pool closed
 
 /** How many connections are where, right now. Timeout errors carry one of these. */
@@ -33,8 +34,11 @@ export interface PoolMetrics extends PoolState {
   acquired: number
   released: number
   timeouts: number
-  /** Acquires refused without waiting their full timeout. */
-  rejected: { queueFull: number; circuitOpen: number; closed: number; aborted: number }
+  /**
+   * Acquires refused without waiting their full timeout; `createFailed`: given a creation error
+   * that retrying would not fix (factory.isTransient said false).
+   */
+  rejected: { queueFull: number; circuitOpen: number; closed: number; aborted: number; createFailed: number }
   breaker: CircuitBreakerMetrics
   latency: {
     /** Time from acquire() to getting a connection. */
@@ -61,9 +65,10 @@ export class PoolCounters {
     validation: 0,
     reset: 0,
     borrower: 0,
+    broken: 0,
     closed: 0,
   }
-  readonly rejected = { queueFull: 0, circuitOpen: 0, closed: 0, aborted: 0 }
+  readonly rejected = { queueFull: 0, circuitOpen: 0, closed: 0, aborted: 0, createFailed: 0 }
   readonly acquireWait = new LatencyHistogram()
   readonly held = new LatencyHistogram()
   readonly create = new LatencyHistogram()

@@ -11,6 +11,14 @@ export interface PoolFactory<T> {
   validate?(connection: T): Promise<boolean> | boolean
   /** Undoes what a borrower changed (session state) before the next borrower. A rejection destroys it. */
   reset?(connection: T): Promise<void> | void
+  /**
+   * Whether a create() failure may pass by itself (the server is down, restarting, full): the pool
+   * retries it with backoff and counts it against the breaker. False (a wrong password, a missing
+   * database, a certificate that does not verify: the resource answered "no"): the waiting callers
+   * get the error at once, nothing is retried for them, and the breaker is not tripped. Default:
+   * every failure is transient.
+   */
+  isTransient?(error: unknown): boolean
 }
 
 export interface PoolOptions {
@@ -115,7 +123,7 @@ export function checkFactory<T>(factory: PoolFactory<T>): void {
   if (typeof factory !== 'object' || factory === null) {
     throw new InvalidArgumentError('ConnectionPool factory must be an object with create and destroy')
   }
-  for (const name of ['create', 'destroy', 'validate', 'reset'] as const) {
+  for (const name of ['create', 'destroy', 'validate', 'reset', 'isTransient'] as const) {
     const member = factory[name]
     const required = name === 'create' || name === 'destroy'
     if ((required || member !== undefined) && typeof member !== 'function') {

@@ -27,8 +27,13 @@ const CHECKING = 2
 
 class PooledConnection<T> {
   state = IDLE
+  /** When it last went idle (released, created): what idleTimeoutMs measures. */
   idleSince: number
+  /** When validate() last passed. Not use: it must not restart the idle time (issue 14). */
+  validatedAt = Number.NEGATIVE_INFINITY
   acquiredAt = 0
+  /** Reported dead by evict() while borrowed or being checked: destroyed when it comes back. */
+  broken = false
   constructor(
     readonly connection: T,
     readonly expiresAt: number,
@@ -147,8 +152,8 @@ export class ConnectionPool<T> {
       this.#retire(entry, 'closed')
       return
     }
-    if (this.#expired(entry, now)) {
-      this.#retire(entry, 'lifetime')
+    if (entry.broken || this.#expired(entry, now)) {
+      this.#retire(entry, entry.broken ? 'broken' : 'lifetime')
       this.#pump()
       return
     }
@@ -175,8 +180,28 @@ export class ConnectionPool<T> {
     this.#inUse--
     this.#counters.released++
     this.#counters.held.record(this.#now() - entry.acquiredAt)
-    this.#retire(entry, 'borrower')
+    this.#retire(entry, entry.broken ? 'broken' : 'borrower')
     this.#pump()
+  }
+
+  /**
+   * Reports a connection known to be dead (its socket closed, the server ended the session), so
+   * the pool does not wait for a sweep or a borrow to find out (DESIGN §4: an idle connection that
+   * dies is removed and counted, destroyed.broken). An idle one is destroyed at once and `min`
+   * refilled; a borrowed one, or one being validated or reset, when it comes back. Returns false
+   * for a connection the pool does not hold (already destroyed).
+   */
+  evict(connection: T): boolean {
+    const entry = this.#entries.get(connection)
+    if (entry === undefined) return false
+    if (entry.state !== IDLE) {
+      entry.broken = true
+      return true
+    }
+    this.#idle.splice(this.#idle.indexOf(entry), 1)
+    this.#retire(entry, 'broken')
+    this.#pump()
+    return true
   }
 
   /**
@@ -312,13 +337,48 @@ export class ConnectionPool<T> {
   #createFailed(error: unknown, started: number, now: number): void {
     this.#counters.createErrors++
     this.#lastCreateError = error
-    this.#breaker.recordFailure(error)
     if (poolChannels.create.hasSubscribers) {
       poolChannels.create.publish({ pool: this, error, createMs: now - started })
     }
+    if (!this.#isTransient(error)) {
+      // The resource answered: for the breaker (which guards against one that is down) that is
+      // a success, and it ends a half-open probe. Retrying would fail the same way, so the
+      // callers this creation was for get its error now.
+      this.#breaker.recordSuccess()
+      this.#refuseWaiters(error)
+      return
+    }
+    this.#breaker.recordFailure(error)
     if (this.#waiters.length !== 0 && this.#breaker.state === 'open') this.#failFastIfHopeless()
     // Retry from a fresh macrotask (or after the breaker's backoff), never in a tight loop.
     this.#scheduleRetry(this.#breaker.state === 'open' ? this.#breaker.retryAt - now : 0)
+  }
+
+  #isTransient(error: unknown): boolean {
+    const classify = this.#factory.isTransient
+    if (classify === undefined) return true
+    try {
+      return classify(error) !== false
+    } catch {
+      return true
+    }
+  }
+
+  /**
+   * After a creation failure that retrying would not fix: the oldest waiters get `error`, all of
+   * those that no connection in use, being checked or being created could serve, and at least
+   * one (the caller this creation was for), so a caller sees a wrong password at once, not as
+   * ERR_CIRCUIT_OPEN after a burst of retries.
+   */
+  #refuseWaiters(error: unknown): void {
+    const servable = this.#inUse + this.#checking + this.#creating.size
+    for (let n = Math.max(1, this.#waiters.length - servable); n > 0; n--) {
+      const waiter = this.#waiters.take()
+      if (waiter === undefined) break
+      this.#counters.rejected.createFailed++
+      waiter.reject(error as Error)
+    }
+    this.#checkDrained()
   }
 
   #scheduleRetry(delayMs: number): void {
@@ -384,12 +444,13 @@ export class ConnectionPool<T> {
       this.#retire(entry, 'closed')
       return
     }
-    if (!ok) {
-      this.#retire(entry, reason)
+    if (!ok || entry.broken) {
+      this.#retire(entry, ok ? 'broken' : reason)
       this.#pump()
       return
     }
-    entry.idleSince = this.#now()
+    if (reason === 'validation') entry.validatedAt = this.#now()
+    else entry.idleSince = this.#now()
     this.#makeAvailable(entry)
   }
 
@@ -431,7 +492,8 @@ export class ConnectionPool<T> {
   }
 
   #needsValidation(entry: PooledConnection<T>, now: number): boolean {
-    return this.#factory.validate !== undefined && now - entry.idleSince > this.options.validateAfterIdleMs
+    if (this.#factory.validate === undefined) return false
+    return now - Math.max(entry.idleSince, entry.validatedAt) > this.options.validateAfterIdleMs
   }
 
   #borrowed(connection: T, method: string): PooledConnection<T> {

@@ -1,7 +1,9 @@
 import { userInfo } from 'node:os'
 import { InvalidArgumentError } from '../errors/classes.js'
+import { resolveHostList } from '../internal/connection-config.js'
 import { parseConnectionUrl } from '../internal/connection-url.js'
 import { pgEnvKeywords } from '../internal/pg-env.js'
+import { parseRequireAuth, type RequireAuth } from './auth/require-auth.js'
 import type { ChannelBindingMode } from './auth/scram.js'
 
 /**
@@ -54,6 +56,12 @@ export interface PgConnectionOptions {
   sslkey?: string
   /** SCRAM channel binding. Default 'prefer'. */
   channelBinding?: ChannelBindingMode
+  /**
+   * libpq's require_auth: the authentication methods accepted from the server, e.g.
+   * 'scram-sha-256', 'md5,scram-sha-256' or '!password' (password, md5, gss, sspi,
+   * scram-sha-256, none; `!` negates). Default: any (PGREQUIREAUTH).
+   */
+  requireAuth?: string
   /** Time allowed to connect, TLS and authenticate, in ms. Default 30,000; 0 = none. */
   connectTimeoutMs?: number
   applicationName?: string
@@ -64,7 +72,11 @@ export interface PgConnectionOptions {
   options?: string
   /** Other run-time parameters to send in the startup packet. */
   params?: Record<string, string>
-  /** Send a cleartext password over an unencrypted connection. Default false: refused (ERR_AUTH). */
+  /**
+   * Send a cleartext password (the server's `password` method) over a connection whose server
+   * was not verified: no TLS, or TLS without certificate verification (sslmode prefer or require
+   * without sslrootcert). Default false: refused with ERR_AUTH, since anyone in the middle reads it.
+   */
   allowCleartextPassword?: boolean
   /** Refuse SCRAM iteration counts above this. Default 1,000,000. */
   scramMaxIterations?: number
@@ -79,13 +91,13 @@ export interface PgConfig {
   targetSessionAttrs: TargetSessionAttrs
   loadBalanceHosts: 'disable' | 'random'
   user: string
-  password: PasswordSource | undefined
   database: string
   sslmode: SslMode
   sslrootcert: string | undefined
   sslcert: string | undefined
   sslkey: string | undefined
   channelBinding: ChannelBindingMode
+  requireAuth: RequireAuth | undefined
   connectTimeoutMs: number
   /** Startup parameters beyond user and database. */
   params: Record<string, string>
@@ -105,6 +117,7 @@ const URL_KEYS: Record<string, keyof PgConnectionOptions> = {
   sslcert: 'sslcert',
   sslkey: 'sslkey',
   channel_binding: 'channelBinding',
+  require_auth: 'requireAuth',
   connect_timeout: 'connectTimeoutMs',
   application_name: 'applicationName',
   options: 'options',
@@ -147,15 +160,27 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
   return value as T
 }
 
-/** Resolves options (and a URL) into a complete configuration, filling libpq's defaults. */
+/**
+ * Resolves options (and a URL) into a complete configuration, filling libpq's defaults. The
+ * password is not part of it (issue 14: PgConnection.config is public, and reached util.inspect,
+ * JSON.stringify and diagnostics_channel subscribers): `resolvePg` returns it beside.
+ */
 export function resolvePgConfig(input: string | PgConnectionOptions): PgConfig {
+  return resolvePg(input).config
+}
+
+/** The configuration and, apart, the password (a string or a function that supplies one). */
+export function resolvePg(input: string | PgConnectionOptions): {
+  config: PgConfig
+  password: PasswordSource | undefined
+} {
   const o = typeof input === 'string' ? parsePgUrl(input) : input
   // A libpq keyword's value from its `PG*` variable (pg-env.ts; an empty variable counts as unset).
   const fromEnv = pgEnvKeywords(process.env)
   const env = (keyword: string): string | undefined => fromEnv.get(keyword)
   if (typeof o !== 'object' || o === null)
     throw new InvalidArgumentError('options must be a URL or an object')
-  const hosts = resolveHosts(o.host ?? env('host') ?? 'localhost', o.port ?? env('port') ?? 5432)
+  const hosts = resolveHostList(o.host ?? env('host') ?? 'localhost', o.port ?? env('port') ?? 5432, 5432)
   const hostaddr = o.hostaddr ?? env('hostaddr')
   if (hostaddr !== undefined && hosts.length > 1)
     throw new InvalidArgumentError('hostaddr takes a single host')
@@ -192,7 +217,7 @@ export function resolvePgConfig(input: string | PgConnectionOptions): PgConfig {
     }
     params[k] = String(v)
   }
-  return {
+  const config: PgConfig = {
     host: hosts[0]!.host,
     hostaddr,
     port: hosts[0]!.port,
@@ -210,7 +235,6 @@ export function resolvePgConfig(input: string | PgConnectionOptions): PgConfig {
       'disable',
     ),
     user,
-    password: o.password ?? env('password'),
     database: o.database ?? env('dbname') ?? user,
     sslmode,
     sslrootcert,
@@ -222,26 +246,15 @@ export function resolvePgConfig(input: string | PgConnectionOptions): PgConfig {
       CHANNEL_BINDINGS,
       'prefer',
     ),
+    requireAuth: parseRequireAuth(o.requireAuth ?? env('require_auth')),
     connectTimeoutMs,
     params,
     allowCleartextPassword: o.allowCleartextPassword ?? false,
     scramMaxIterations,
   }
-}
-
-/** libpq: one port for all hosts, or exactly one per host; an empty entry means 5432. */
-function resolveHosts(host: string, port: number | string): { host: string; port: number }[] {
-  const hosts = host.split(',').map((h) => h.trim())
-  const ports = String(port)
-    .split(',')
-    .map((p) => (p.trim() === '' ? 5432 : Number(p)))
-  if (ports.length !== 1 && ports.length !== hosts.length) {
-    throw new InvalidArgumentError(`port: ${ports.length} ports given for ${hosts.length} hosts`)
+  const password = o.password ?? env('password')
+  if (password !== undefined && typeof password !== 'string' && typeof password !== 'function') {
+    throw new InvalidArgumentError('password must be a string or a function that returns one')
   }
-  return hosts.map((h, i) => {
-    const p = ports.length === 1 ? ports[0]! : ports[i]!
-    if (!Number.isInteger(p) || p < 1 || p > 65535) throw new InvalidArgumentError('port must be 1-65535')
-    if (h === '') throw new InvalidArgumentError('host must not be empty')
-    return { host: h, port: p }
-  })
+  return { config, password }
 }

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs'
-import { isIP, type Socket, connect as tcpConnect } from 'node:net'
-import { type ConnectionOptions, checkServerIdentity, type TLSSocket, connect as tlsConnect } from 'node:tls'
-import { ConnectionError, InvalidArgumentError } from '../errors/classes.js'
+import { type Socket, connect as tcpConnect } from 'node:net'
+import { type TLSSocket, connect as tlsConnect } from 'node:tls'
+import { ConnectionError } from '../errors/classes.js'
+import { once, tlsOptions } from '../internal/connect-socket.js'
 import type { PgConfig } from './config.js'
 import { SSL_REQUEST_CODE } from './protocol/codes.js'
 
@@ -10,36 +10,26 @@ import { SSL_REQUEST_CODE } from './protocol/codes.js'
  * and the TLS handshake (§55.2.10 "SSL Session Encryption").
  */
 
+export interface OpenSocketOptions {
+  /** Aborting destroys the socket being opened (connect timeout, cancel deadline): nothing leaks. */
+  signal?: AbortSignal | undefined
+  /** TCP keepalive with this initial delay in ms; undefined = off. Ignored for Unix sockets. */
+  keepAliveMs?: number | undefined
+}
+
 export interface OpenedSocket {
   socket: Socket | TLSSocket
   /** The server certificate (DER) when TLS is on: SCRAM-PLUS binds to it. */
   serverCertificate: Buffer | undefined
 }
 
-function tcpOrUnix(config: PgConfig): Socket {
+function tcpOrUnix(config: PgConfig, keepAliveMs: number | undefined): Socket {
   if (config.host.startsWith('/')) return tcpConnect({ path: `${config.host}/.s.PGSQL.${config.port}` })
-  return tcpConnect({ host: config.hostaddr ?? config.host, port: config.port, noDelay: true })
-}
-
-/** Resolves when the socket emits `event`, rejects on error/close. */
-function once(socket: Socket, event: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => {
-      cleanup()
-      reject(err)
-    }
-    const onClose = () => {
-      cleanup()
-      reject(new ConnectionError('ERR_CONNECTION_CLOSED', 'the server closed the connection during connect'))
-    }
-    const onEvent = () => {
-      cleanup()
-      resolve()
-    }
-    const cleanup = () => {
-      socket.off('error', onError).off('close', onClose).off(event, onEvent)
-    }
-    socket.on('error', onError).on('close', onClose).on(event, onEvent)
+  return tcpConnect({
+    host: config.hostaddr ?? config.host,
+    port: config.port,
+    noDelay: true,
+    ...(keepAliveMs === undefined ? {} : { keepAlive: true, keepAliveInitialDelay: keepAliveMs }),
   })
 }
 
@@ -68,33 +58,47 @@ function readSslResponse(socket: Socket): Promise<Buffer> {
   })
 }
 
-function tlsOptions(config: PgConfig, socket: Socket): ConnectionOptions {
-  const read = (option: string, path: string) => {
-    try {
-      return readFileSync(path)
-    } catch (cause) {
-      throw new InvalidArgumentError(`${option}: cannot read ${path}`, { cause })
-    }
+/**
+ * Connects, negotiating TLS when the sslmode asks for it. `tls` overrides for sslmode=allow's
+ * retry. An abort destroys whichever socket is being opened and rejects.
+ */
+export async function openSocket(
+  config: PgConfig,
+  tls: boolean,
+  options: OpenSocketOptions = {},
+): Promise<OpenedSocket> {
+  const { signal } = options
+  if (signal?.aborted)
+    throw new ConnectionError('ERR_CONNECTION_FAILED', 'the connection attempt was aborted')
+  const socket = tcpOrUnix(config, options.keepAliveMs)
+  let current: Socket = socket
+  // Destroyed without an error argument: an 'error' event with no listener would crash the
+  // process; the 'close' fails the step in progress instead.
+  const abort = () => {
+    current.destroy()
+    socket.destroy()
   }
-  // libpq: sslmode=require with a root certificate file present behaves like verify-ca.
-  const hasRootFile = config.sslrootcert !== undefined && config.sslrootcert !== 'system'
-  const verify = config.sslmode === 'verify-ca' || config.sslmode === 'verify-full'
-  const verifyChain = verify || (config.sslmode === 'require' && hasRootFile)
-  const options: ConnectionOptions = { socket, rejectUnauthorized: verifyChain }
-  if (hasRootFile) options.ca = read('sslrootcert', config.sslrootcert!)
-  if (config.sslcert !== undefined) options.cert = read('sslcert', config.sslcert)
-  if (config.sslkey !== undefined) options.key = read('sslkey', config.sslkey)
-  if (!config.host.startsWith('/') && isIP(config.host) === 0) options.servername = config.host
-  options.checkServerIdentity =
-    config.sslmode === 'verify-full'
-      ? (_host, cert) => checkServerIdentity(config.host, cert)
-      : () => undefined
-  return options
+  signal?.addEventListener('abort', abort, { once: true })
+  try {
+    const opened = await negotiate(config, tls, socket, (s) => {
+      current = s
+    })
+    if (signal?.aborted) {
+      opened.socket.destroy()
+      throw new ConnectionError('ERR_CONNECTION_FAILED', 'the connection attempt was aborted')
+    }
+    return opened
+  } finally {
+    signal?.removeEventListener('abort', abort)
+  }
 }
 
-/** Connects, negotiating TLS when the sslmode asks for it. `tls` overrides for sslmode=allow's retry. */
-export async function openSocket(config: PgConfig, tls: boolean): Promise<OpenedSocket> {
-  const socket = tcpOrUnix(config)
+async function negotiate(
+  config: PgConfig,
+  tls: boolean,
+  socket: Socket,
+  upgraded: (secure: Socket) => void,
+): Promise<OpenedSocket> {
   try {
     await once(socket, 'connect')
   } catch (cause) {
@@ -127,6 +131,7 @@ export async function openSocket(config: PgConfig, tls: boolean): Promise<Opened
     throw new ConnectionError('ERR_PROTOCOL', 'unexpected answer to SSLRequest')
   }
   const secure = tlsConnect(tlsOptions(config, socket))
+  upgraded(secure)
   try {
     await once(secure, 'secureConnect')
   } catch (cause) {

@@ -4,12 +4,17 @@ import type { PreparedStatementCache } from '../cache/statement-cache.js'
 import { AuthenticationError, ConnectionError, InvalidArgumentError } from '../errors/classes.js'
 import { CovetError, isCovetError } from '../errors/covet-error.js'
 import { DatabaseError } from '../errors/database-error.js'
+import { RowStream } from '../internal/row-stream.js'
+import { neverSent } from '../internal/unsent.js'
 import { sendCancelRequest } from './cancel.js'
 import { type TypeCodecs, textCodecs } from './codecs.js'
-import { type PgConfig, resolvePgConfig } from './config.js'
+import { type PasswordSource, type PgConfig, resolvePg } from './config.js'
 import { describe, openSocket } from './connect-socket.js'
 import {
   callHandler,
+  DEFAULT_CANCEL_GRACE_MS,
+  DEFAULT_KEEPALIVE_DELAY_MS,
+  DEFAULT_QUERY_TIMEOUT_MS,
   type Notice,
   type PgConnectionSettings,
   type QueryOptions,
@@ -25,8 +30,7 @@ import { type MessageWriter, writeTerminate } from './protocol/frontend.js'
 import { MessageBuffer } from './protocol/message-buffer.js'
 import type { BackendMessage, ServerFields } from './protocol/messages.js'
 import type { QueryResult } from './query-handlers.js'
-import { neverSent, QueryPipeline } from './query-pipeline.js'
-import { RowStream } from './row-stream.js'
+import { QueryPipeline } from './query-pipeline.js'
 import { databaseError, databaseErrorFields } from './server-error.js'
 import type { StatementMetadata } from './statement-cache.js'
 import { typeCodecsFrom } from './types/registry.js'
@@ -75,14 +79,22 @@ export class PgConnection {
   #inbox: BackendMessage[] = []
   #waiter: { resolve: (m: BackendMessage) => void; reject: (e: unknown) => void } | undefined
   readonly #settings: PgConnectionSettings
+  /** Never in `config` (issue 14): that is public, and reaches inspect, JSON and diagnostics. */
+  readonly #password: PasswordSource | undefined
   readonly #closeListeners: ((error: CovetError) => void)[] = []
   /** Session state changed by the statements run (for the driver's reset, issue 5). */
   readonly session = new SessionTracker()
 
   readonly #shared: SharedState
 
-  private constructor(settings: PgConnectionSettings, config: PgConfig, shared: SharedState) {
+  private constructor(
+    settings: PgConnectionSettings,
+    config: PgConfig,
+    shared: SharedState,
+    password: PasswordSource | undefined,
+  ) {
     this.#settings = settings
+    this.#password = password
     this.#shared = shared
     this.config = config
     this.#parser = new BackendParser(
@@ -96,18 +108,19 @@ export class PgConnection {
     shared: SharedState = {},
   ): Promise<PgConnection> {
     const settings: PgConnectionSettings = typeof input === 'string' ? {} : input
-    const config = resolvePgConfig(input)
+    const { config, password } = resolvePg(input)
     validateSettings(settings)
-    return connectToSomeHost(config, (target) => PgConnection.#connectTo(settings, target, shared))
+    return connectToSomeHost(config, (target) => PgConnection.#connectTo(settings, target, shared, password))
   }
 
   static async #connectTo(
     settings: PgConnectionSettings,
     config: PgConfig,
     shared: SharedState,
+    password: PasswordSource | undefined,
   ): Promise<PgConnection> {
     const mode = config.sslmode
-    const first = new PgConnection(settings, config, shared)
+    const first = new PgConnection(settings, config, shared, password)
     try {
       // libpq ignores sslmode on Unix sockets: the server never offers TLS there.
       await first.#open(mode !== 'disable' && mode !== 'allow' && !config.host.startsWith('/'))
@@ -115,7 +128,7 @@ export class PgConnection {
     } catch (err) {
       // sslmode=allow: try without TLS first, then with it if the server insists (libpq).
       if (mode !== 'allow' || !(err instanceof AuthenticationError || err instanceof DatabaseError)) throw err
-      const second = new PgConnection(settings, config, shared)
+      const second = new PgConnection(settings, config, shared, password)
       await second.#open(true)
       return second
     }
@@ -137,12 +150,22 @@ export class PgConnection {
 
   async #open(tls: boolean): Promise<void> {
     const config = this.config
+    const s = this.#settings
     let timer: NodeJS.Timeout | undefined
+    // The connect timeout aborts the socket being opened too: it must not outlive the attempt.
+    const attempt = new AbortController()
     const work = (async () => {
-      const opened = await openSocket(config, tls)
+      const opened = await openSocket(config, tls, {
+        signal: attempt.signal,
+        keepAliveMs:
+          s.keepAlive === false ? undefined : (s.keepAliveInitialDelayMs ?? DEFAULT_KEEPALIVE_DELAY_MS),
+      })
       this.#socket = opened.socket
       this.#tls = opened.serverCertificate !== undefined
-      if (this.#closed) throw this.#closeError
+      if (this.#closed) {
+        opened.socket.destroy()
+        throw this.#closeError
+      }
       this.#attach(opened.socket)
       const result = await startup(
         {
@@ -151,7 +174,7 @@ export class PgConnection {
           onNotice: (fields) => this.#notice(fields),
         },
         config,
-        opened.serverCertificate,
+        { password: this.#password, serverCertificate: opened.serverCertificate },
       )
       for (const [k, v] of result.parameters) this.parameters.set(k, v)
       this.processId = result.processId
@@ -166,6 +189,7 @@ export class PgConnection {
                 'ERR_CONNECT_TIMEOUT',
                 `connecting to ${describe(config)} timed out`,
               )
+              attempt.abort()
               this.#destroy(error)
               reject(error)
             }, config.connectTimeoutMs)
@@ -180,15 +204,19 @@ export class PgConnection {
     } finally {
       clearTimeout(timer)
     }
-    const s = this.#settings
-    this.#pipeline = new QueryPipeline({
+    const graceMs = s.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS
+    const pipeline = new QueryPipeline({
       // The pipeline encodes a batch, then flushes once: one socket write per batch.
       write: (write) => write(this.#out),
       flush: () => this.#flush(),
-      cancel: () => sendCancelRequest(config, this.#tls, this.processId, this.#secretKey),
+      cancel: () => sendCancelRequest(config, this.#tls, this.processId, this.#secretKey, graceMs),
       setStatus: (status) => {
         this.#status = status
       },
+      destroy: (error) => this.#destroy(error),
+      received: () => this.#socket?.bytesRead ?? 0,
+      queryTimeoutMs: s.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+      cancelGraceMs: graceMs,
       writeCopyData: (data) => {
         if (this.#closed || this.#socket === undefined) return false
         this.#flush()
@@ -201,6 +229,9 @@ export class PgConnection {
       cacheBytes: s.statementCacheBytes ?? 4 * 1024 * 1024,
       statements: this.#shared.statements,
     })
+    this.#pipeline = pipeline
+    // maxResultBytes bounds one huge row too: refused at its header, never buffered (issue 14).
+    this.#parser.refuseDataRow = (byteLength) => pipeline.refuseRow(byteLength)
     for (const msg of this.#inbox.splice(0)) this.#dispatch(msg)
   }
 
@@ -409,6 +440,9 @@ export class PgConnection {
             : (options.maxResultBytes ?? s.maxResultBytes ?? Number.POSITIVE_INFINITY),
         signal: options.signal,
         timeoutMs: options.timeoutMs,
+        // A stream or COPY may rightly take long (a slow consumer, a big source): own timeoutMs only.
+        defaultDeadline: sink === undefined && copy === undefined,
+        batch: options.batch,
       },
       copy,
     )

@@ -1,17 +1,23 @@
 import { Readable } from 'node:stream'
-import { InvalidArgumentError, PoolError } from '../errors/classes.js'
+import type { DriverConnections } from '../driver/connections.js'
+import { DriverCore } from '../driver/driver-core.js'
+import { DriverCounters, pooledDriverMetrics } from '../driver/metrics.js'
+import { type QueryInput, type RowFor, toQuery } from '../driver/query-input.js'
+import { executingSqlTag, firstRow, type SqlQuery, type SqlTag } from '../driver/sql-tag.js'
+import { type BatchStatement, batchQueries, runTransaction } from '../driver/transactions.js'
+import { InvalidArgumentError } from '../errors/classes.js'
 import { type CopyOptions, PgConnection } from './connection.js'
 import type { CopySource } from './copy.js'
 import type { BulkInsertOptions, BulkRows } from './driver/bulk-insert.js'
-import { DriverConnections } from './driver/connections.js'
+import { pgConnections } from './driver/connections.js'
+import { PG_QUERY } from './driver/dialect.js'
 import { type NotificationHandler, NotificationListener } from './driver/listener.js'
-import { cacheLevel, DriverCounters, type DriverMetrics } from './driver/metrics.js'
+import type { DriverMetrics } from './driver/metrics.js'
 import {
   type PostgresDriverOptions,
   type ResolvedDriverOptions,
   resolveDriverOptions,
 } from './driver/options.js'
-import { isShareable, type QueryInput, toQuery } from './driver/query-input.js'
 import { ReservedConnection } from './driver/reserved.js'
 import {
   copyOptions,
@@ -20,16 +26,13 @@ import {
   queryOptions,
   Session,
 } from './driver/session.js'
-import { executingSqlTag, firstRow, type SqlQuery, type SqlTag } from './driver/sql-tag.js'
+import { isProvablyShareable } from './driver/shareable.js'
 import {
-  type BatchStatement,
-  backoff,
   beginSql,
   isRetryable,
-  retryPolicy,
+  PG_TRANSACTIONS,
   runBatch,
-  runTransaction,
-  type Transaction,
+  Transaction,
   type TransactionOptions,
 } from './driver/transactions.js'
 import type { QueryResult } from './query-handlers.js'
@@ -38,75 +41,70 @@ import { wasNeverSent } from './query-pipeline.js'
 /**
  * The pooled everyday API (issue 5, DESIGN §3): `ConnectionPool<PgConnection>` with statement
  * caching, transactions, COPY, LISTEN and session reset. Every method borrows a connection for
- * the duration of its work and gives it back clean.
+ * the duration of its work and gives it back clean. What every pooled driver shares (close drain,
+ * retries, transactions, the sql tag) is src/driver; this file is PostgreSQL's part.
  */
 export class PostgresDriver {
   /** Kept private: the settings hold the password. */
   readonly #options: Readonly<ResolvedDriverOptions>
-  readonly #counters = new DriverCounters()
-  readonly #connections: DriverConnections
+  readonly #core: DriverCore<PgConnection>
+  readonly #connections: DriverConnections<PgConnection>
+  readonly #statements: ReturnType<typeof pgConnections>['statements']
   readonly #listener: NotificationListener
   #sql: SqlTag<SqlQuery<QueryResult<Record<string, unknown>>>> | undefined
-  #active = 0
-  #idle: (() => void)[] = []
-  #closing: Promise<void> | undefined
 
   constructor(input: string | PostgresDriverOptions, options?: PostgresDriverOptions) {
     this.#options = resolveDriverOptions(input, options)
-    this.#connections = new DriverConnections(this.#options, this.#counters)
+    const counters = new DriverCounters()
+    const { connections, statements } = pgConnections(this.#options, counters)
+    this.#connections = connections
+    this.#statements = statements
+    this.#core = new DriverCore({
+      connections,
+      counters,
+      closeTimeoutMs: this.#options.closeTimeoutMs,
+      wasNeverSent,
+    })
     this.#listener = new NotificationListener((onNotification) =>
       PgConnection.connect({ ...this.#options.settings, onNotification }),
     )
   }
 
-  /** Runs one statement on a pooled connection; rows with `rowCount`, `command`, `fields`. */
-  execute<T = Record<string, unknown>>(
-    input: QueryInput,
+  /**
+   * Runs one statement on a pooled connection; rows with `rowCount`, `command`, `fields`. A typed
+   * covet/query builder gives its row type to the result. A statement that never reached the
+   * server (its connection failed first) runs once more on another connection.
+   */
+  execute<T = never, I extends QueryInput = QueryInput>(
+    input: I,
     params?: readonly unknown[],
     options?: ExecuteOptions,
-  ): Promise<QueryResult<T>> {
+  ): Promise<QueryResult<RowFor<T, I>>> {
     try {
-      const q = toQuery(input, params)
+      const q = toQuery(input, params, PG_QUERY)
       const opts = queryOptions(options)
-      return this.#counters.observe(this.#track(this.#execute<T>(q.sql, q.params, opts, false)))
+      // A cancellable statement is a pipeline barrier (nothing is written behind it until it
+      // ends): sharing its connection would make other callers wait for it, so it gets its own.
+      const shareable =
+        opts.signal === undefined &&
+        opts.timeoutMs === undefined &&
+        (options?.shareable ?? (this.#options.sharing === 'auto' && isProvablyShareable(q.sql)))
+      return this.#core.execute(shareable, opts.signal, (conn) => {
+        conn.session.observeSql(q.sql)
+        return conn.query<RowFor<T, I>>(q.sql, q.params, opts)
+      })
     } catch (error) {
       return Promise.reject(error)
     }
   }
 
-  /**
-   * A statement the server never received (its connection failed before it was written) is run
-   * once more on another connection: it cannot have had any effect. One that was written fails
-   * with ERR_CONNECTION_CLOSED: whether it ran is unknown.
-   */
-  async #execute<T>(
-    sql: string,
-    params: readonly unknown[],
-    opts: ExecuteOptions,
-    retried: boolean,
-  ): Promise<QueryResult<T>> {
-    try {
-      // A cancellable statement is a pipeline barrier (nothing is written behind it until it
-      // ends): sharing its connection would make other callers wait for it, so it gets its own.
-      const shareable = opts.signal === undefined && opts.timeoutMs === undefined && isShareable(sql)
-      return await this.#connections.run(shareable, opts.signal, (conn) => {
-        conn.session.observeSql(sql)
-        return conn.query<T>(sql, params, opts)
-      })
-    } catch (error) {
-      if (retried || !wasNeverSent(error)) throw error
-      this.#counters.retriedUnsent++
-      return this.#execute<T>(sql, params, opts, true)
-    }
-  }
-
   /** The first row, or null. */
-  async executeOne<T = Record<string, unknown>>(
-    input: QueryInput,
+  async executeOne<T = never, I extends QueryInput = QueryInput>(
+    input: I,
     params?: readonly unknown[],
     options?: ExecuteOptions,
-  ): Promise<T | null> {
-    return firstRow(await this.execute<T>(input, params, options))
+  ): Promise<RowFor<T, I> | null> {
+    return firstRow(await this.execute<RowFor<T, I>>(input, params, options)) as RowFor<T, I> | null
   }
 
   /**
@@ -114,7 +112,7 @@ export class PostgresDriver {
    * parameter; `driver.sql.id(name)` splices a quoted identifier, `driver.sql.in(list)` an IN list.
    */
   get sql(): SqlTag<SqlQuery<QueryResult<Record<string, unknown>>>> {
-    this.#sql ??= executingSqlTag((sql, params) => this.execute(sql, params))
+    this.#sql ??= executingSqlTag(PG_QUERY.syntax, (sql, params) => this.execute(sql, params))
     return this.#sql
   }
 
@@ -132,49 +130,22 @@ export class PostgresDriver {
     work: ((tx: Transaction) => unknown) | readonly BatchStatement[],
     options: TransactionOptions = {},
   ): Promise<unknown> {
-    try {
-      if (typeof work !== 'function' && !Array.isArray(work)) {
-        throw new InvalidArgumentError('transaction() takes a callback or an array of statements')
-      }
+    const counters = this.#core.counters
+    return this.#core.transaction(work, options, isRetryable, () => {
       const begin = beginSql(options)
-      const policy = retryPolicy(options.retry)
-      const attempt = () =>
-        this.#connections.run(false, options.signal, (conn) =>
-          typeof work === 'function'
-            ? runTransaction(conn, this.#counters, work, begin)
-            : runBatch(conn, this.#counters, work, begin),
-        )
-      return this.#track(
-        (async () => {
-          for (let n = 0; ; n++) {
-            try {
-              return await attempt()
-            } catch (error) {
-              if (n + 1 >= policy.maxAttempts || !isRetryable(error)) throw error
-              this.#counters.transactions.retried++
-              await backoff(policy, n, options.signal)
-            }
-          }
-        })(),
-      )
-    } catch (error) {
-      return Promise.reject(error)
-    }
+      return (conn: PgConnection) =>
+        typeof work === 'function'
+          ? runTransaction(conn, counters, PG_TRANSACTIONS, [begin], new Transaction(conn, counters), work)
+          : runBatch(conn, counters, batchQueries(work, PG_QUERY), begin)
+    })
   }
 
   /** A connection of your own for session work (temp tables, advisory locks); call `release()`. */
-  async reserve(options: { signal?: AbortSignal } = {}): Promise<ReservedConnection> {
-    this.#enter()
-    try {
-      const conn = await this.#connections.acquire(options.signal)
-      return new ReservedConnection(conn, this.#counters, () => {
-        this.#connections.giveBack(conn)
-        this.#leave()
-      })
-    } catch (error) {
-      this.#leave()
-      throw error
-    }
+  reserve(options: { signal?: AbortSignal } = {}): Promise<ReservedConnection> {
+    return this.#core.reserve(
+      options.signal,
+      (conn, release) => new ReservedConnection(conn, this.#core.counters, release),
+    )
   }
 
   /**
@@ -186,18 +157,11 @@ export class PostgresDriver {
     params?: readonly unknown[],
     options: DriverStreamOptions = {},
   ): AsyncGenerator<T, void, undefined> {
-    const q = toQuery(input, params)
-    this.#enter()
-    try {
-      const conn = await this.#connections.acquire(options.signal)
-      try {
-        yield* new Session(conn, this.#counters).stream<T>(q.sql, q.params, options)
-      } finally {
-        this.#connections.giveBack(conn)
-      }
-    } finally {
-      this.#leave()
-    }
+    const q = toQuery(input, params, PG_QUERY)
+    const counters = this.#core.counters
+    yield* this.#core.stream(options.signal, (conn) =>
+      new Session(conn, counters).stream<T>(q.sql, q.params, options),
+    )
   }
 
   /** `COPY table (cols) FROM STDIN (FORMAT binary)` of `rows`; resolves with the count. All or nothing. */
@@ -217,26 +181,13 @@ export class PostgresDriver {
 
   /** `COPY ... TO STDOUT` as a Readable of Buffers; destroying it cancels the COPY. */
   copyTo(sql: string, options?: CopyOptions): Readable {
-    const self = this
-    async function* chunks(): AsyncGenerator<Buffer> {
-      self.#enter()
-      try {
-        const conn = await self.#connections.acquire(options?.signal)
-        try {
-          yield* conn.copyTo(sql, copyOptions(options))
-        } finally {
-          self.#connections.giveBack(conn)
-        }
-      } finally {
-        self.#leave()
-      }
-    }
-    return Readable.from(chunks(), { objectMode: false })
+    const chunks = this.#core.stream(options?.signal, (conn) => conn.copyTo(sql, copyOptions(options)))
+    return Readable.from(chunks, { objectMode: false })
   }
 
   /** Subscribes to a channel on the driver's listening connection; resolves to an unsubscribe function. */
   listen(channel: string, handler: NotificationHandler): Promise<() => Promise<void>> {
-    if (this.#closing !== undefined) return Promise.reject(this.#closedError())
+    if (this.#core.closing) return Promise.reject(this.#core.closedError())
     return this.#listener.listen(channel, handler)
   }
 
@@ -250,8 +201,9 @@ export class PostgresDriver {
 
   /**
    * Opens one connection with the driver's settings, outside the pool, and closes it: a wrong
-   * host, password or database fails here with its own error, where the pool would retry and
-   * eventually report ERR_CIRCUIT_OPEN or ERR_POOL_TIMEOUT (the error as `cause`).
+   * host, password or database fails here with its own error. (Through the pool, a wrong password
+   * or database also fails at once with its own error; an unreachable host is retried and ends
+   * as ERR_CIRCUIT_OPEN or ERR_POOL_TIMEOUT, the error as `cause`.)
    */
   async verifyConnection(): Promise<void> {
     const conn = await PgConnection.connect(this.#options.settings)
@@ -259,20 +211,15 @@ export class PostgresDriver {
   }
 
   metrics(): DriverMetrics {
-    const c = this.#counters
+    const counters = this.#core.counters
     return {
-      ...this.#connections.pool.metrics(),
-      queries: {
-        total: c.queries,
-        failed: c.failed,
-        bySqlStateClass: { ...c.bySqlStateClass },
-        byCode: { ...c.byCode },
-        retriedUnsent: c.retriedUnsent,
-      },
-      transactions: { ...c.transactions },
-      copy: { ...c.copy },
-      statementCache: this.#statementCache(),
-      bytes: this.#connections.bytes(),
+      ...pooledDriverMetrics(
+        this.#connections.pool.metrics(),
+        counters,
+        this.#statements,
+        this.#connections.bytes(),
+      ),
+      copy: { ...counters.copy },
       listener: {
         connected: this.#listener.connected,
         channels: this.#listener.channels,
@@ -286,59 +233,13 @@ export class PostgresDriver {
    * option), then closes every connection; work still running then fails with ERR_CONNECTION_CLOSED.
    */
   close(options: { timeoutMs?: number } = {}): Promise<void> {
-    this.#closing ??= (async () => {
-      const timeoutMs = options.timeoutMs ?? this.#options.closeTimeoutMs
-      if (this.#active !== 0) {
-        let timer: NodeJS.Timeout | undefined
-        await Promise.race([
-          new Promise<void>((resolve) => this.#idle.push(resolve)),
-          new Promise<void>((resolve) => {
-            timer = setTimeout(resolve, timeoutMs)
-          }),
-        ])
-        clearTimeout(timer)
-      }
-      await this.#listener.close()
-      const pool = this.#connections.pool.close()
-      await this.#connections.closeAll()
-      await pool
-    })()
-    return this.#closing
-  }
-
-  #statementCache(): DriverMetrics['statementCache'] {
-    const stats = this.#connections.statements.stats()
-    return {
-      l1: cacheLevel(stats.l1.hits, stats.l1.misses),
-      l2: cacheLevel(stats.l2.hits, stats.l2.misses),
-      size: stats.l1.size,
-    }
+    return this.#core.close(options.timeoutMs, () => this.#listener.close())
   }
 
   #onSession<T>(signal: AbortSignal | undefined, fn: (session: Session) => Promise<T>): Promise<T> {
-    return this.#track(this.#connections.run(false, signal, (conn) => fn(new Session(conn, this.#counters))))
-  }
-
-  #track<T>(promise: Promise<T>): Promise<T> {
-    try {
-      this.#enter()
-    } catch (error) {
-      promise.catch(() => {})
-      return Promise.reject(error)
-    }
-    return promise.finally(() => this.#leave())
-  }
-
-  #enter(): void {
-    if (this.#closing !== undefined) throw this.#closedError()
-    this.#active++
-  }
-
-  #leave(): void {
-    if (--this.#active === 0) for (const resolve of this.#idle.splice(0)) resolve()
-  }
-
-  #closedError(): PoolError {
-    return new PoolError('ERR_POOL_CLOSED', 'the driver is closed')
+    const counters = this.#core.counters
+    return this.#core.track(() =>
+      this.#connections.run(false, signal, (conn) => fn(new Session(conn, counters))),
+    )
   }
 }

@@ -1,3 +1,7 @@
+export type { CacheLevelMetrics } from '../driver/metrics.js'
+export type { BuiltQuery, QueryBuilderLike, QueryInput } from '../driver/query-input.js'
+export { SqlFragment, SqlQuery, type SqlTag } from '../driver/sql-tag.js'
+export type { BatchStatement, RetryOptions } from '../driver/transactions.js'
 export type { ChannelBindingMode } from './auth/scram.js'
 export { type ParamCodec, type ResultCodec, type TypeCodecs, textCodecs } from './codecs.js'
 export type { PasswordSource, PgConnectionOptions, SslMode } from './config.js'
@@ -13,19 +17,11 @@ export {
 export type { CopySource } from './copy.js'
 export type { BulkInsertOptions, BulkRow, BulkRows } from './driver/bulk-insert.js'
 export type { NotificationHandler } from './driver/listener.js'
-export type { CacheLevelMetrics, DriverMetrics } from './driver/metrics.js'
+export type { DriverMetrics } from './driver/metrics.js'
 export type { PostgresDriverOptions } from './driver/options.js'
-export type { BuiltQuery, QueryBuilderLike, QueryInput } from './driver/query-input.js'
 export type { ReservedConnection } from './driver/reserved.js'
 export type { DriverStreamOptions, ExecuteOptions, Session } from './driver/session.js'
-export { SqlFragment, SqlQuery, type SqlTag } from './driver/sql-tag.js'
-export type {
-  BatchStatement,
-  IsolationLevel,
-  RetryOptions,
-  Transaction,
-  TransactionOptions,
-} from './driver/transactions.js'
+export type { IsolationLevel, Transaction, TransactionOptions } from './driver/transactions.js'
 export { PostgresDriver } from './driver.js'
 export type { TransactionStatus } from './protocol/codes.js'
 export type { FieldDescription } from './protocol/messages.js'

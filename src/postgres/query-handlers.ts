@@ -1,6 +1,6 @@
 import { QueryError } from '../errors/classes.js'
 import { type ResultCodec, type TypeCodecs, withParameterPosition } from './codecs.js'
-import type { BackendMessage, FieldDescription, ServerFields } from './protocol/messages.js'
+import type { BackendMessage, DataRowMessage, FieldDescription, ServerFields } from './protocol/messages.js'
 import type { PendingQuery, PreparedStatement } from './query-types.js'
 import { compileRowDecoder, type RowDecoder, type RowMode } from './row-decoder.js'
 
@@ -86,7 +86,7 @@ export function buildStatement(
 }
 
 /** Shared result accumulation with the maxResultBytes cap. */
-abstract class RowCollector implements ResponseHandler {
+export abstract class RowCollector implements ResponseHandler {
   rows: unknown[] = []
   tag = ''
   error: ServerFields | undefined
@@ -95,24 +95,62 @@ abstract class RowCollector implements ResponseHandler {
 
   abstract handle(msg: BackendMessage): boolean
 
-  protected addRow(decoder: RowDecoder | undefined, buffer: Buffer, start: number, byteLength: number): void {
+  protected addRow(decoder: RowDecoder | undefined, columns: number, msg: DataRowMessage): void {
     const q = this.query
     if (q.settled) return
-    this.resultBytes += byteLength
-    if (this.resultBytes > q.maxResultBytes) {
+    // The compiled decoder reads one value per described column, trusting the parser's walk of
+    // the row: a row of another width would be read past its end. The unnamed statement can be
+    // re-parsed after DDL since its Describe (prepare: false), so this fails the query, not the
+    // stream (the row itself was framed correctly).
+    if (msg.columnCount !== columns) {
       this.rows = []
       q.fail(
         new QueryError(
-          'ERR_RESULT_TOO_LARGE',
-          `the result exceeds maxResultBytes (${q.maxResultBytes} bytes)`,
+          'ERR_TYPE_DECODE',
+          `a row has ${msg.columnCount} columns, the statement was described with ${columns}`,
         ),
-        true,
       )
       return
     }
+    this.resultBytes += msg.byteLength
+    if (this.resultBytes > q.maxResultBytes) {
+      this.#tooLarge()
+      return
+    }
     if (decoder === undefined) return
-    if (q.sink === undefined) this.rows.push(decoder(buffer, start))
-    else q.sink.push(decoder(buffer, start))
+    try {
+      if (q.sink === undefined) this.rows.push(decoder(msg.buffer, msg.start))
+      else q.sink.push(decoder(msg.buffer, msg.start))
+    } catch (cause) {
+      // A codec or a user's parser threw: only this query fails. The rest of its result still
+      // arrives and is dropped (q.settled), so the stream stays in step for the queries behind it.
+      this.rows = []
+      q.fail(
+        new QueryError('ERR_TYPE_DECODE', 'a row of the result could not be decoded (see cause)', { cause }),
+      )
+    }
+  }
+
+  /**
+   * A DataRow of `byteLength` bytes is about to arrive: true when it must be skipped unbuffered,
+   * because the query has settled (its rows are dropped anyway) or because it would exceed
+   * maxResultBytes (the query fails now, before the row is in memory).
+   */
+  refuse(byteLength: number): boolean {
+    const q = this.query
+    if (q.settled) return true
+    if (this.resultBytes + byteLength <= q.maxResultBytes) return false
+    this.#tooLarge()
+    return true
+  }
+
+  #tooLarge(): void {
+    const q = this.query
+    this.rows = []
+    q.fail(
+      new QueryError('ERR_RESULT_TOO_LARGE', `the result exceeds maxResultBytes (${q.maxResultBytes} bytes)`),
+      true,
+    )
   }
 }
 
@@ -130,7 +168,7 @@ export class ExecuteHandler extends RowCollector {
   handle(msg: BackendMessage): boolean {
     switch (msg.type) {
       case 'DataRow':
-        this.addRow(this.statement.decoder, msg.buffer, msg.start, msg.byteLength)
+        this.addRow(this.statement.decoder, this.statement.fields.length, msg)
         break
       case 'CopyInResponse':
         this.onCopyIn()
@@ -166,18 +204,26 @@ export class SimpleHandler extends RowCollector {
   handle(msg: BackendMessage): boolean {
     switch (msg.type) {
       case 'RowDescription': {
-        // The simple protocol always returns text; use the text codec where one exists.
-        const codecs = msg.fields.map((f) => {
-          const c = this.codecs.result(f.typeOid)
-          return c.format === 0 ? c : TEXT_STRING
-        })
         this.fields = msg.fields
         this.rows = []
-        this.#decoder = compileRowDecoder(msg.fields, codecs, this.rowMode)
+        try {
+          // The simple protocol always returns text; use the text codec where one exists.
+          const codecs = msg.fields.map((f) => {
+            const c = this.codecs.result(f.typeOid)
+            return c.format === 0 ? c : TEXT_STRING
+          })
+          this.#decoder = compileRowDecoder(msg.fields, codecs, this.rowMode)
+        } catch (cause) {
+          // A custom type registry that throws: this query fails, its rows are dropped.
+          this.#decoder = undefined
+          this.query.fail(
+            new QueryError('ERR_TYPE_DECODE', 'cannot resolve the codecs of the result', { cause }),
+          )
+        }
         break
       }
       case 'DataRow':
-        this.addRow(this.#decoder, msg.buffer, msg.start, msg.byteLength)
+        this.addRow(this.#decoder, this.fields.length, msg)
         break
       case 'CommandComplete':
         this.tag = msg.tag

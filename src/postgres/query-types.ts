@@ -1,5 +1,5 @@
 import type { CovetError } from '../errors/covet-error.js'
-import type { ParamCodec } from './codecs.js'
+import type { ParameterCodec } from './codecs.js'
 import type { FieldDescription } from './protocol/messages.js'
 import type { RowDecoder } from './row-decoder.js'
 
@@ -9,7 +9,7 @@ export interface PreparedStatement {
   name: string
   sql: string
   paramTypes: number[]
-  paramCodecs: ParamCodec[]
+  paramCodecs: ParameterCodec[]
   paramFormats: number[]
   /** Result columns, with the format covet asks for. */
   fields: FieldDescription[]
@@ -18,6 +18,14 @@ export interface PreparedStatement {
   decoder: RowDecoder | undefined
   /** Estimated memory held, for the cache's byte bound. */
   bytes: number
+}
+
+/**
+ * The statements of an atomic batch (`driver.transaction([...])`) share one: the first failure of
+ * any of them is kept here, and the statements behind it that are not yet written never are.
+ */
+export interface QueryBatch {
+  failure?: CovetError
 }
 
 /** The connection's view of one query() call. */
@@ -33,6 +41,11 @@ export interface PendingQuery {
   readonly callSite: { stack?: string } | undefined
   /** Streamed query: rows go here as they arrive instead of into the result array. */
   readonly sink: { push(row: unknown): void } | undefined
+  readonly batch: QueryBatch | undefined
+  /** Call order on the connection: a retry goes back into the queue at its place. */
+  seq: number
+  /** When the default deadline (queryTimeoutMs) expires, in performance.now() ms; 0 = none. */
+  expiresAt: number
   /** Statement described for this query when it is not cached (prepare: false). */
   statement: PreparedStatement | undefined
   retried: boolean

@@ -39,6 +39,17 @@ export function databaseError(fields: ServerFields): DatabaseError {
   return new DatabaseError(fields.message ?? 'the server reported an error', databaseErrorFields(fields))
 }
 
+/** A DatabaseError whose stack is the caller's (DESIGN §4), not the socket callback's. */
+export function callerDatabaseError(
+  fields: ServerFields,
+  callSite: { stack?: string } | undefined,
+): DatabaseError {
+  const error = databaseError(fields)
+  const site = callSite?.stack
+  if (site !== undefined) error.stack = `${error.name}: ${error.message}${site.slice(site.indexOf('\n'))}`
+  return error
+}
+
 /** Class 28 (invalid authorization) during startup is an authentication failure (ERR_AUTH). */
 export function startupError(fields: ServerFields): AuthenticationError | DatabaseError {
   const error = databaseError(fields)

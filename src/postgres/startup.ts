@@ -1,7 +1,9 @@
 import { AuthenticationError, ProtocolError } from '../errors/classes.js'
+import { verifiesServerCertificate } from '../internal/connect-socket.js'
 import { md5PasswordResponse } from './auth/md5.js'
+import { type AuthMethod, checkAuthOk, checkAuthRequest } from './auth/require-auth.js'
 import { ScramClient } from './auth/scram.js'
-import type { PgConfig } from './config.js'
+import type { PasswordSource, PgConfig } from './config.js'
 import type { TransactionStatus } from './protocol/codes.js'
 import {
   type MessageWriter,
@@ -32,8 +34,14 @@ export interface StartupResult {
   status: TransactionStatus
 }
 
-async function resolvePassword(config: PgConfig): Promise<string> {
-  const source = config.password
+/** What authentication needs beyond the configuration; kept out of it so it is never exposed. */
+export interface StartupAuth {
+  password: PasswordSource | undefined
+  /** The server certificate (DER) when TLS is on: SCRAM-PLUS binds to it. */
+  serverCertificate: Buffer | undefined
+}
+
+async function resolvePassword(source: PasswordSource | undefined): Promise<string> {
   const password = typeof source === 'function' ? await source() : source
   if (typeof password !== 'string') {
     throw new AuthenticationError(
@@ -43,11 +51,11 @@ async function resolvePassword(config: PgConfig): Promise<string> {
   return password
 }
 
-export async function startup(
-  io: StartupIo,
-  config: PgConfig,
-  serverCertificate: Buffer | undefined,
-): Promise<StartupResult> {
+export async function startup(io: StartupIo, config: PgConfig, auth: StartupAuth): Promise<StartupResult> {
+  const serverCertificate = auth.serverCertificate
+  // The handshake only succeeded with a certificate that verified (connect-socket.ts).
+  const verified = serverCertificate !== undefined && verifiesServerCertificate(config)
+  const rule = config.requireAuth
   io.send((w) =>
     // client_encoding UTF8 and ISO dates: the decoders rely on both (§55.2.1, runtime parameters).
     writeStartup(w, {
@@ -66,6 +74,8 @@ export async function startup(
   }
   let scram: ScramClient | undefined
   let scramVerified = false
+  /** The method the client finished, for require_auth's check at AuthenticationOk. */
+  let completed: AuthMethod = 'none'
   const requireBinding = config.channelBinding === 'require'
   const refuseWithoutBinding = (method: string) => {
     if (requireBinding)
@@ -84,28 +94,37 @@ export async function startup(
             'channel_binding=require but the server did not authenticate with SCRAM-PLUS',
           )
         }
+        checkAuthOk(rule, completed)
         break
       case 'AuthenticationCleartextPassword': {
         refuseWithoutBinding('a cleartext password')
-        if (serverCertificate === undefined && !config.allowCleartextPassword) {
+        checkAuthRequest(rule, 'password')
+        // Issue 14: under sslmode=prefer or require, TLS without verification lets anyone in
+        // the middle terminate it and read the password; only a verified server gets it.
+        if (!verified && !config.allowCleartextPassword) {
           throw new AuthenticationError(
-            'the server asks for a cleartext password over an unencrypted connection; ' +
-              'use TLS or set allowCleartextPassword',
+            'the server asks for a cleartext password, but the connection does not verify the server ' +
+              '(no TLS, or TLS without certificate verification); use sslmode=verify-full with ' +
+              'sslrootcert, or set allowCleartextPassword',
           )
         }
-        const password = await resolvePassword(config)
+        const password = await resolvePassword(auth.password)
         io.send((w) => writePassword(w, password))
+        completed = 'password'
         break
       }
       case 'AuthenticationMD5Password': {
         refuseWithoutBinding('MD5')
-        const password = await resolvePassword(config)
+        checkAuthRequest(rule, 'md5')
+        const password = await resolvePassword(auth.password)
         io.send((w) => writePassword(w, md5PasswordResponse(config.user, password, msg.salt)))
+        completed = 'md5'
         break
       }
       case 'AuthenticationSASL': {
+        checkAuthRequest(rule, 'scram-sha-256')
         scram = new ScramClient({
-          password: await resolvePassword(config),
+          password: await resolvePassword(auth.password),
           mechanisms: msg.mechanisms,
           channelBinding: config.channelBinding,
           serverCertificate,
@@ -125,11 +144,16 @@ export async function startup(
         if (scram === undefined) throw new ProtocolError('SASLFinal without SASL')
         scram.finish(msg.data)
         scramVerified = true
+        completed = 'scram-sha-256'
         break
-      case 'AuthenticationKerberosV5':
       case 'AuthenticationGSS':
       case 'AuthenticationGSSContinue':
       case 'AuthenticationSSPI':
+        checkAuthRequest(rule, msg.type === 'AuthenticationSSPI' ? 'sspi' : 'gss')
+        throw new AuthenticationError(
+          `the server asks for ${msg.type.slice(14)} authentication, which covet does not support`,
+        )
+      case 'AuthenticationKerberosV5':
         throw new AuthenticationError(
           `the server asks for ${msg.type.slice(14)} authentication, which covet does not support`,
         )

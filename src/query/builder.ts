@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors/classes.js'
+import { type RowTyped, rowType } from '../internal/row-type.js'
 import { type CompiledQuery, compileBatches, compileQuery, resolveDialect } from './compiler/dialects.js'
 import { type Column, ConditionMethods, comparison, type GroupCallback, type Operator } from './conditions.js'
 import { AliasedExpression, columnNode, Expression, orderNode, valueNode } from './expressions.js'
@@ -21,6 +22,20 @@ import {
   toQueryNode,
 } from './nodes.js'
 import { parseOnClause } from './on-clause.js'
+import type {
+  AddScope,
+  JoinScope,
+  Mode,
+  RefAlias,
+  RefRow,
+  ResultRow,
+  Select,
+  Selector,
+  SourceRow,
+  TableName,
+  TableRef,
+  Unselected,
+} from './row-types.js'
 
 export type SelectArg = string | Expression | AliasedExpression
 export type TableArg = string | Expression | QuerySource
@@ -72,12 +87,30 @@ function checkCount(n: unknown, what: string): number {
   return n
 }
 
+/** A table argument once the builder has a table map: names go through the typed overloads. */
+type FromArg<T> = Mode<T> extends 'tables' ? Expression : TableArg
+
+/**
+ * The builder once `Scope` changed: the same object, typed anew (see row-types.ts). Only a table
+ * map has a scope; other builders stay `This`.
+ */
+type Scoped<T, S, Out, This> = Mode<T> extends 'tables' ? QueryBuilder<T, S, Out> : This
+/** The builder once `Out` changed: untyped builders stay `This`. */
+type Selected<T, S, Out, X, This> =
+  Mode<T> extends 'untyped' ? This : QueryBuilder<T, S, Select<T, S, Out, X>>
+
 /**
  * A mutable, chainable SQL statement (DESIGN §3): every method records nodes and returns `this`;
- * `build()` compiles for the builder's dialect. `Row` is the row type a SELECT or RETURNING yields.
+ * `build()` compiles for the builder's dialect. The type parameters only type the rows (see
+ * row-types.ts): `T` is a row type or a table map, `Scope` the tables in FROM/JOIN by alias, `Out`
+ * the row select()/returning() built. A call that changes them returns the same object.
  */
-export class QueryBuilder<Row = Record<string, unknown>> extends ConditionMethods implements QuerySource {
+export class QueryBuilder<T = Record<string, unknown>, Scope = Record<never, never>, Out = Unselected>
+  extends ConditionMethods
+  implements QuerySource, RowTyped<ResultRow<T, Scope, Out>>
+{
   readonly dialect: Dialect
+  declare readonly [rowType]?: ResultRow<T, Scope, Out>
   #q: QueryNode
 
   constructor(dialect: DialectName = 'postgres') {
@@ -95,11 +128,11 @@ export class QueryBuilder<Row = Record<string, unknown>> extends ConditionMethod
     return cloneQuery(this.#q)
   }
 
-  /** With a table row type, selecting plain column names narrows the row type to those columns. */
-  select<K extends keyof Row & string>(
-    ...columns: K[]
-  ): string extends keyof Row ? this : QueryBuilder<Pick<Row, K>>
-  select(...columns: SelectArg[]): this
+  /**
+   * Typed builders check the names (`'u.id'`, `'u.*'`, `'id as n'`, expressions `.as('n')`) and
+   * narrow the row type to what is selected; untyped ones take any SelectArg.
+   */
+  select<X extends Selector<T, Scope>[]>(...columns: X): Selected<T, Scope, Out, X[number], this>
   // The same object either way: narrowing the row type changes only what TypeScript knows.
   select(...columns: SelectArg[]): unknown {
     for (const c of columns) this.#q.columns.push(selectItem(c))
@@ -117,43 +150,104 @@ export class QueryBuilder<Row = Record<string, unknown>> extends ConditionMethod
     return this
   }
 
-  from(table: TableArg, alias?: string): this {
+  /** With a table map, a table name (or `'users as u'`) brings its row into scope under its alias. */
+  from<X extends TableRef<T>, A extends string = never>(
+    table: X,
+    alias?: A,
+  ): Scoped<T, AddScope<Scope, RefAlias<X, A>, RefRow<T, X>>, Out, this>
+  from<Q extends QuerySource, A extends string>(
+    table: Q,
+    alias: A,
+  ): Scoped<T, AddScope<Scope, A, SourceRow<Q>>, Out, this>
+  from(table: FromArg<T>, alias?: string): this
+  from(table: TableArg, alias?: string): unknown {
     this.#q.from.push(tableNode(table, alias))
     return this
   }
 
-  join(table: TableArg, on: JoinCondition, type: JoinType = 'inner', alias?: string): this {
+  /** Typed like from(); a LEFT join makes the joined row's columns nullable, RIGHT the others', FULL both. */
+  join<X extends TableRef<T>, J extends JoinType = 'inner', A extends string = never>(
+    table: X,
+    on: JoinCondition,
+    type?: J,
+    alias?: A,
+  ): Scoped<T, JoinScope<Scope, RefAlias<X, A>, RefRow<T, X>, J>, Out, this>
+  join<Q extends QuerySource, J extends JoinType, A extends string>(
+    table: Q,
+    on: JoinCondition,
+    type: J,
+    alias: A,
+  ): Scoped<T, JoinScope<Scope, A, SourceRow<Q>, J>, Out, this>
+  join(table: FromArg<T>, on: JoinCondition, type?: JoinType, alias?: string): this
+  join(table: TableArg, on: JoinCondition, type: JoinType = 'inner', alias?: string): unknown {
     return this.#join(type, table, alias, on, false)
   }
 
-  innerJoin(table: TableArg, alias?: string, on?: JoinCondition): this {
+  innerJoin<X extends TableRef<T>, A extends string = never>(
+    table: X,
+    alias?: A,
+    on?: JoinCondition,
+  ): Scoped<T, JoinScope<Scope, RefAlias<X, A>, RefRow<T, X>, 'inner'>, Out, this>
+  innerJoin(table: FromArg<T>, alias?: string, on?: JoinCondition): this
+  innerJoin(table: TableArg, alias?: string, on?: JoinCondition): unknown {
     return this.#join('inner', table, alias, on, false)
   }
 
-  leftJoin(table: TableArg, alias?: string, on?: JoinCondition): this {
+  leftJoin<X extends TableRef<T>, A extends string = never>(
+    table: X,
+    alias?: A,
+    on?: JoinCondition,
+  ): Scoped<T, JoinScope<Scope, RefAlias<X, A>, RefRow<T, X>, 'left'>, Out, this>
+  leftJoin(table: FromArg<T>, alias?: string, on?: JoinCondition): this
+  leftJoin(table: TableArg, alias?: string, on?: JoinCondition): unknown {
     return this.#join('left', table, alias, on, false)
   }
 
-  rightJoin(table: TableArg, alias?: string, on?: JoinCondition): this {
+  rightJoin<X extends TableRef<T>, A extends string = never>(
+    table: X,
+    alias?: A,
+    on?: JoinCondition,
+  ): Scoped<T, JoinScope<Scope, RefAlias<X, A>, RefRow<T, X>, 'right'>, Out, this>
+  rightJoin(table: FromArg<T>, alias?: string, on?: JoinCondition): this
+  rightJoin(table: TableArg, alias?: string, on?: JoinCondition): unknown {
     return this.#join('right', table, alias, on, false)
   }
 
-  fullJoin(table: TableArg, alias?: string, on?: JoinCondition): this {
+  fullJoin<X extends TableRef<T>, A extends string = never>(
+    table: X,
+    alias?: A,
+    on?: JoinCondition,
+  ): Scoped<T, JoinScope<Scope, RefAlias<X, A>, RefRow<T, X>, 'full'>, Out, this>
+  fullJoin(table: FromArg<T>, alias?: string, on?: JoinCondition): this
+  fullJoin(table: TableArg, alias?: string, on?: JoinCondition): unknown {
     return this.#join('full', table, alias, on, false)
   }
 
-  crossJoin(table: TableArg, alias?: string): this {
+  crossJoin<X extends TableRef<T>, A extends string = never>(
+    table: X,
+    alias?: A,
+  ): Scoped<T, JoinScope<Scope, RefAlias<X, A>, RefRow<T, X>, 'cross'>, Out, this>
+  crossJoin(table: FromArg<T>, alias?: string): this
+  crossJoin(table: TableArg, alias?: string): unknown {
     return this.#join('cross', table, alias, undefined, false)
   }
 
   /** `JOIN LATERAL` (PostgreSQL, MySQL 8) / `CROSS APPLY` (MSSQL). */
-  innerJoinLateral(query: QuerySource, alias: string, on?: JoinCondition): this {
-    return this.#join(on === undefined ? 'cross' : 'inner', query, alias, on, true)
+  innerJoinLateral<Q extends QuerySource, A extends string>(
+    query: Q,
+    alias: A,
+    on?: JoinCondition,
+  ): Scoped<T, JoinScope<Scope, A, SourceRow<Q>, 'inner'>, Out, this> {
+    return this.#join(on === undefined ? 'cross' : 'inner', query, alias, on, true) as never
   }
 
   /** `LEFT JOIN LATERAL … ON true` / `OUTER APPLY` (MSSQL). */
-  leftJoinLateral(query: QuerySource, alias: string, on?: JoinCondition): this {
-    return this.#join('left', query, alias, on, true)
+  leftJoinLateral<Q extends QuerySource, A extends string>(
+    query: Q,
+    alias: A,
+    on?: JoinCondition,
+  ): Scoped<T, JoinScope<Scope, A, SourceRow<Q>, 'left'>, Out, this> {
+    return this.#join('left', query, alias, on, true) as never
   }
 
   #join(
@@ -262,7 +356,9 @@ export class QueryBuilder<Row = Record<string, unknown>> extends ConditionMethod
     return this
   }
 
-  insert(table: string | Expression): this {
+  insert<X extends TableName<T>>(table: X): Scoped<T, AddScope<Scope, X, T[X]>, Out, this>
+  insert(table: Mode<T> extends 'tables' ? Expression : string | Expression): this
+  insert(table: string | Expression): unknown {
     return this.#statement('insert', table, undefined)
   }
 
@@ -287,7 +383,12 @@ export class QueryBuilder<Row = Record<string, unknown>> extends ConditionMethod
     return this
   }
 
-  update(table: string | Expression, alias?: string): this {
+  update<X extends TableRef<T>, A extends string = never>(
+    table: X,
+    alias?: A,
+  ): Scoped<T, AddScope<Scope, RefAlias<X, A>, RefRow<T, X>>, Out, this>
+  update(table: Mode<T> extends 'tables' ? Expression : string | Expression, alias?: string): this
+  update(table: string | Expression, alias?: string): unknown {
     return this.#statement('update', table, alias)
   }
 
@@ -299,7 +400,12 @@ export class QueryBuilder<Row = Record<string, unknown>> extends ConditionMethod
     return this
   }
 
-  delete(table: string | Expression, alias?: string): this {
+  delete<X extends TableRef<T>, A extends string = never>(
+    table: X,
+    alias?: A,
+  ): Scoped<T, AddScope<Scope, RefAlias<X, A>, RefRow<T, X>>, Out, this>
+  delete(table: Mode<T> extends 'tables' ? Expression : string | Expression, alias?: string): this
+  delete(table: string | Expression, alias?: string): unknown {
     return this.#statement('delete', table, alias)
   }
 
@@ -313,35 +419,40 @@ export class QueryBuilder<Row = Record<string, unknown>> extends ConditionMethod
     })
   }
 
-  returning(...columns: SelectArg[]): this {
+  /** Typed and narrowing like select(). */
+  returning<X extends Selector<T, Scope>[]>(...columns: X): Selected<T, Scope, Out, X[number], this>
+  returning(...columns: SelectArg[]): unknown {
     for (const c of columns) this.#q.returning.push(selectItem(c))
     return this
   }
 
   /** This builder as a scalar subquery in a select list. */
-  as(alias: string): AliasedExpression {
-    return new AliasedExpression({ kind: 'subquery', query: cloneQuery(this.#q) }, checkName(alias, 'alias'))
+  as<A extends string>(alias: A): AliasedExpression<A> {
+    return new AliasedExpression(
+      { kind: 'subquery', query: cloneQuery(this.#q) },
+      checkName(alias, 'alias') as A,
+    )
   }
 
-  clone(): QueryBuilder<Row> {
-    const copy = new QueryBuilder<Row>(this.dialect)
+  clone(): QueryBuilder<T, Scope, Out> {
+    const copy = new QueryBuilder<T, Scope, Out>(this.dialect)
     copy.#q = cloneQuery(this.#q)
     return copy
   }
 
   /** `{ sql, params }` for this builder's dialect, or for `dialect` when given. */
-  build(dialect?: DialectName): CompiledQuery<Row> {
+  build(dialect?: DialectName): CompiledQuery<ResultRow<T, Scope, Out>> {
     return compileQuery(this.#q, dialect === undefined ? this.dialect : resolveDialect(dialect))
   }
 
   /** A multi-row INSERT split into statements that each stay under the dialect's parameter limit. */
-  buildBatches(dialect?: DialectName): CompiledQuery<Row>[] {
+  buildBatches(dialect?: DialectName): CompiledQuery<ResultRow<T, Scope, Out>>[] {
     return compileBatches(this.#q, dialect === undefined ? this.dialect : resolveDialect(dialect))
   }
 }
 
 /** The row type of a builder or of its compiled statement. */
-export type RowOf<Q> = Q extends QueryBuilder<infer R> ? R : Q extends CompiledQuery<infer R> ? R : never
+export type RowOf<Q> = Q extends RowTyped<infer R> ? R : never
 
 /** What `onConflict(cols)` returns: choose the action, get the builder back. */
 export class OnConflict<B> {

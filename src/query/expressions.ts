@@ -21,9 +21,9 @@ export class Expression {
     this.node = node
   }
 
-  /** This expression under an alias, for select lists and RETURNING. */
-  as(alias: string): AliasedExpression {
-    return new AliasedExpression(this.node, checkName(alias, 'alias'))
+  /** This expression under an alias, for select lists and RETURNING (the alias names a typed row's column). */
+  as<A extends string>(alias: A): AliasedExpression<A> {
+    return new AliasedExpression(this.node, checkName(alias, 'alias') as A)
   }
 
   /** `fn OVER (PARTITION BY … ORDER BY …)`. */
@@ -38,10 +38,10 @@ export class Expression {
   }
 }
 
-export class AliasedExpression {
+export class AliasedExpression<A extends string = string> {
   readonly node: ExprNode
-  readonly alias: string
-  constructor(node: ExprNode, alias: string) {
+  readonly alias: A
+  constructor(node: ExprNode, alias: A) {
     this.node = node
     this.alias = alias
   }

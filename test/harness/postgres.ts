@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process'
 import { appendFileSync, chownSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { postgresBinaries, serviceUser } from './binaries.js'
+import { type PgBinaries, postgresBinaries, serviceUser } from './binaries.js'
+import { lowLevelBaseBackup } from './pg-base-backup.js'
 import { freePort, run } from './process-tools.js'
 import { ServerProcess } from './server-process.js'
 import { makeCertificates, type TlsFiles } from './tls.js'
@@ -75,7 +76,8 @@ function psqlRunner(bin: (name: string) => string, socketDir: string, port: numb
 
 /** Starts a throwaway PostgreSQL (initdb into a temp dir, loopback, a free port) as the postgres user. */
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PgServer> {
-  const { bin } = postgresBinaries()
+  const binaries = postgresBinaries()
+  const { bin } = binaries
   const user = serviceUser('postgres')
   const dir = mkdtempSync(join(tmpdir(), 'covet-pg-'))
   chownSync(dir, user.uid, user.gid)
@@ -125,7 +127,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       .join(''),
   )
   writeFileSync(join(data, 'pg_hba.conf'), HBA)
-  const server = new RunningPostgres(dir, data, port, user, bin, tls)
+  const server = new RunningPostgres(dir, data, port, user, binaries, tls)
   await server.boot()
   // One statement per psql call: CREATE DATABASE cannot run inside a multi-statement string.
   for (const statement of ROLE_STATEMENTS) await server.psql(statement, { database: 'postgres' })
@@ -144,12 +146,13 @@ class RunningPostgres implements PgServer {
 
   constructor(
     private readonly dir: string,
-    data: string,
+    private readonly data: string,
     readonly port: number,
     private readonly user: { uid: number; gid: number },
-    private readonly bin: (name: string) => string,
+    private readonly binaries: PgBinaries,
     readonly tls: TlsFiles | undefined,
   ) {
+    const { bin } = binaries
     const at = `127.0.0.1:${port}/covet`
     this.urls = {
       trust: `postgres://covet_trust@${at}`,
@@ -211,35 +214,49 @@ class RunningPostgres implements PgServer {
     const standbyDir = mkdtempSync(join(tmpdir(), 'covet-pg-standby-'))
     chownSync(standbyDir, this.user.uid, this.user.gid)
     const data = join(standbyDir, 'data')
-    await run(
-      'setpriv',
-      [
-        `--reuid=${this.user.uid}`,
-        `--regid=${this.user.gid}`,
-        '--init-groups',
-        this.bin('pg_basebackup'),
-        '-h',
-        '127.0.0.1',
-        '-p',
-        String(this.port),
-        '-U',
-        ADMIN,
-        '-D',
-        data,
-        '-R',
-        '-X',
-        'stream',
-        '--checkpoint=fast',
-        '--no-sync',
-      ],
-      { cwd: standbyDir },
-    )
+    const { bin } = this.binaries
+    if (this.binaries.has('pg_basebackup')) {
+      await run(
+        'setpriv',
+        [
+          `--reuid=${this.user.uid}`,
+          `--regid=${this.user.gid}`,
+          '--init-groups',
+          bin('pg_basebackup'),
+          '-h',
+          '127.0.0.1',
+          '-p',
+          String(this.port),
+          '-U',
+          ADMIN,
+          '-D',
+          data,
+          '-R',
+          '-X',
+          'stream',
+          '--checkpoint=fast',
+          '--no-sync',
+        ],
+        { cwd: standbyDir },
+      )
+    } else {
+      // A server-only build (no pg_basebackup of its version): the same backup through SQL.
+      await lowLevelBaseBackup({
+        psql: bin('psql'),
+        socketDir: this.dir,
+        port: this.port,
+        user: ADMIN,
+        source: this.data,
+        target: data,
+        owner: this.user,
+      })
+    }
     const port = await freePort()
     appendFileSync(
       join(data, 'postgresql.conf'),
       `port = ${port}\nunix_socket_directories = '${standbyDir}'\nhot_standby = on\n`,
     )
-    const standby = new RunningPostgres(standbyDir, data, port, this.user, this.bin, this.tls)
+    const standby = new RunningPostgres(standbyDir, data, port, this.user, this.binaries, this.tls)
     await standby.boot()
     return standby
   }

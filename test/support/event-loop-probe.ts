@@ -33,6 +33,9 @@ function threadTimes(): { cpu: number; queued: number } {
 export async function probeLoop(work: () => unknown): Promise<LoopProbe> {
   const probe = { busyMs: 0, gapMs: 0, queuedMs: 0 }
   let last: { time: number; cpu: number; queued: number } | undefined
+  let onTick: (() => void) | undefined
+  /** The next tick after now: so every interval the work spans is measured from both ends. */
+  const nextTick = () => new Promise<void>((resolve) => (onTick = resolve))
   const timer = setInterval(() => {
     const now = { time: performance.now(), ...threadTimes() }
     if (last) {
@@ -41,11 +44,13 @@ export async function probeLoop(work: () => unknown): Promise<LoopProbe> {
       probe.queuedMs = Math.max(probe.queuedMs, now.queued - last.queued)
     }
     last = now
+    onTick?.()
+    onTick = undefined
   }, 1)
   try {
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await nextTick() // a first reading before the work starts
     await work()
-    await new Promise((resolve) => setTimeout(resolve, 5))
+    await nextTick() // and one after it ends
   } finally {
     clearInterval(timer)
   }

@@ -1,9 +1,18 @@
 /** The JSON Schemas (draft 2020-12) of note documents, shared by create, patch and import. */
-const tag = { type: 'string', minLength: 1, maxLength: 40, pattern: '^[^\\s,]+$' }
+
+/**
+ * Text stored as given. No lone surrogate: UTF-8 has no encoding for one, so it would be stored as
+ * U+FFFD, silently not what was sent (with the `u` flag a surrogate pair is one code point and never
+ * matches the range). Titles, tags and searches also have no NUL: PostgreSQL text cannot hold
+ * U+0000 and jsonb refuses `\u0000` (a 500 otherwise). A body is sealed into bytea: NUL is fine there.
+ */
+const UNICODE = '^[^\\uD800-\\uDFFF]*$'
+const TEXT = '^[^\\u0000\\uD800-\\uDFFF]*$'
+const tag = { type: 'string', minLength: 1, maxLength: 40, pattern: '^[^\\s,\\u0000\\uD800-\\uDFFF]+$' }
 
 const content = {
-  title: { type: 'string', minLength: 1, maxLength: 200 },
-  body: { type: 'string', maxLength: 100_000 },
+  title: { type: 'string', minLength: 1, maxLength: 200, pattern: TEXT },
+  body: { type: 'string', maxLength: 100_000, pattern: UNICODE },
   tags: { type: 'array', items: tag, maxItems: 20, uniqueItems: true },
 }
 
@@ -26,10 +35,8 @@ export const noteContentSchema = {
 }
 
 const uuid = { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' }
-const timestamp = {
-  type: 'string',
-  pattern: '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{1,3})?Z$',
-}
+/** A UTC timestamp that exists on the calendar (server/formats.ts). */
+const timestamp = { type: 'string', format: 'utc-timestamp' }
 
 /** One NDJSON line of `POST /notes/import`: what `GET /notes/export` writes, id and times optional. */
 export const importNoteSchema = {
@@ -63,7 +70,7 @@ export const listQuerySchema = {
   additionalProperties: false,
   properties: {
     tag: { type: 'array', items: tag, maxItems: 10 },
-    q: { type: 'string', minLength: 1, maxLength: 200 },
+    q: { type: 'string', minLength: 1, maxLength: 200, pattern: TEXT },
     createdAfter: timestamp,
     createdBefore: timestamp,
     after: uuid,

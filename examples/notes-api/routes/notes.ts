@@ -21,6 +21,8 @@ import type { Auth } from './users.js'
 
 const JSON_PATCH = 'application/json-patch+json'
 const MERGE_PATCH = 'application/merge-patch+json'
+/** RFC 5789 §2.2 and §3.1: a 415 to a PATCH names the patch formats the resource takes. */
+const ACCEPT_PATCH = { 'accept-patch': `${JSON_PATCH}, ${MERGE_PATCH}` }
 const DEFAULT_PAGE = 20
 
 export function noteRoutes(router: Router, auth: Auth, store: NoteStore): void {
@@ -79,7 +81,7 @@ export function noteRoutes(router: Router, auth: Auth, store: NoteStore): void {
 
 /** The patch in the request as a function from the current content to the new one. */
 async function readChange(req: IncomingMessage): Promise<(current: NoteContent) => unknown> {
-  const type = requireMediaType(req, [JSON_PATCH, MERGE_PATCH])
+  const type = requireMediaType(req, [JSON_PATCH, MERGE_PATCH], ACCEPT_PATCH)
   const patch = decodeJson(await readBody(req, JSON_BODY_LIMIT))
   if (type === MERGE_PATCH) return (current) => applyMergePatch(current, patch)
   const operations = assertSchema<PatchOperation[]>(patch, jsonPatchSchema, 'the JSON Patch')

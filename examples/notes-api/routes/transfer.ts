@@ -1,18 +1,20 @@
 /**
  * NDJSON import and export, streamed both ways so 100,000 notes take no more memory than a hundred.
  * - `POST /notes/import`: lines decoded by covet's decodeStream; each checked against the import
- *   schema; good ones sealed and written in one all-or-nothing pass (driver.bulkInsert, i.e. binary
- *   COPY, on a real server); bad ones reported by line number, the others still imported.
+ *   schema; good ones sealed and written in one all-or-nothing pass (driver.bulkInsert: binary
+ *   COPY on a real PostgreSQL, COM_STMT_BULK_EXECUTE on MariaDB; multi-row INSERTs in one
+ *   transaction on the embedded database); bad ones reported
+ *   by line number, the others still imported.
  * - `GET /notes/export`: driver.stream (server-side flow control) through encodeStream to the socket.
  */
 import { pipeline } from 'node:stream/promises'
 import { SecureRandom } from '../../../src/crypto/index.js'
 import { encodeStream } from '../../../src/json/index.js'
-import { QueryBuilder } from '../../../src/query/index.js'
 import { requireMediaType, sendJson } from '../server/http.js'
 import { validatorFor } from '../server/json-body.js'
 import type { Router } from '../server/router.js'
-import type { Database } from '../storage/database.js'
+import type { BulkInserter, Database } from '../storage/database.js'
+import type { SqlDialect } from '../storage/dialect.js'
 import { NOTE_COLUMNS, type Note, type NoteStore, rowObject } from '../storage/notes.js'
 import { type NdjsonItem, ndjsonItems } from './ndjson-items.js'
 import { importNoteSchema } from './note-schemas.js'
@@ -22,10 +24,15 @@ const NDJSON_TYPES = ['application/x-ndjson', 'application/jsonl']
 /** Rejected lines listed in the response; beyond this only the count grows. */
 const MAX_REPORTED = 100
 /**
- * Rows per INSERT where COPY is unavailable: 7 parameters each, far below PostgreSQL's 65,535 limit,
- * and large enough that round trips do not dominate.
+ * Rows per INSERT where COPY is unavailable: 7 parameters each, far below the 65,535 both protocols
+ * allow, and large enough that round trips do not dominate.
  */
 const INSERT_BATCH = 500
+/**
+ * Sealed body bytes per INSERT: a statement must fit MySQL's max_allowed_packet (MariaDB's default
+ * 16 MiB, MySQL 8's 64 MiB), and 500 bodies of the largest size (400 kB sealed) would be 200 MB.
+ */
+const INSERT_BATCH_BYTES = 4 << 20
 
 export interface Rejected {
   /** 1-based record number (blank lines are not records). */
@@ -41,7 +48,7 @@ export function transferRoutes(
   auth: Auth,
   store: NoteStore,
   db: Database,
-  options: { copy: boolean },
+  options: { dialect: SqlDialect; bulk: BulkInserter | null },
 ): void {
   router.add('POST', '/notes/import', async ({ req, res }) => {
     const { userId } = await auth.authenticate(req)
@@ -53,9 +60,10 @@ export function transferRoutes(
       if (rejected.length < MAX_REPORTED) rejected.push(entry)
     }
     const rows = sealedRows(userId, store, ndjsonItems(req), reject)
-    const imported = options.copy
-      ? await db.bulkInsert('notes', NOTE_COLUMNS, rows)
-      : await insertInBatches(db, rows)
+    const imported =
+      options.bulk !== null
+        ? await options.bulk.bulkInsert('notes', NOTE_COLUMNS, rows)
+        : await insertInBatches(db, options.dialect, rows)
     sendJson(res, 200, { imported, rejected: rejectedCount, errors: rejected })
   })
 
@@ -110,23 +118,31 @@ async function* sealedRows(
 }
 
 /**
- * The fallback without COPY (the embedded database: pglite-socket hands PGlite one protocol message at
- * a time, and COPY FROM STDIN needs its CopyData in the same call). Multi-row INSERTs in one
- * transaction keep the same all-or-nothing outcome.
+ * The fallback without a bulk path: the embedded database (pglite-socket hands PGlite one protocol
+ * message at a time, and COPY FROM STDIN needs its CopyData in the same call).
+ * Multi-row INSERTs in one transaction keep the same all-or-nothing outcome.
  */
-async function insertInBatches(db: Database, rows: AsyncIterable<unknown[]>): Promise<number> {
+async function insertInBatches(
+  db: Database,
+  dialect: SqlDialect,
+  rows: AsyncIterable<unknown[]>,
+): Promise<number> {
   return db.transaction(async (tx) => {
     let count = 0
     let batch: Record<string, unknown>[] = []
+    let bytes = 0
     const flush = async () => {
       if (batch.length === 0) return
-      await tx.execute(new QueryBuilder('postgresql').insert('notes').values(batch))
+      await tx.execute(dialect.builder().insert('notes').values(batch))
       count += batch.length
       batch = []
+      bytes = 0
     }
     for await (const row of rows) {
-      batch.push(rowObject(row))
-      if (batch.length === INSERT_BATCH) await flush()
+      const values = rowObject(row)
+      batch.push(values)
+      bytes += (values.body as Buffer).length
+      if (batch.length === INSERT_BATCH || bytes >= INSERT_BATCH_BYTES) await flush()
     }
     await flush()
     return count

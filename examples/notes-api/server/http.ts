@@ -1,13 +1,14 @@
 /** Small helpers over node:http: JSON responses, bounded bodies, errors that carry a status. */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
-/** An error the router turns into a JSON response with this status. */
+/** An error the router turns into a JSON response with this status (and these extra headers). */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message)
     this.name = 'HttpError'
@@ -33,10 +34,16 @@ export function mediaType(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
 }
 
-export function requireMediaType(req: IncomingMessage, accepted: readonly string[]): string {
+/** A 415 unless the body's media type is one of `accepted`; `headers` go on the 415 (Accept-Patch). */
+export function requireMediaType(
+  req: IncomingMessage,
+  accepted: readonly string[],
+  headers: Readonly<Record<string, string>> = {},
+): string {
   const type = mediaType(req)
   if (!accepted.includes(type)) {
-    throw new HttpError(415, 'unsupported_media_type', `expected Content-Type ${accepted.join(' or ')}`)
+    const message = `expected Content-Type ${accepted.join(' or ')}`
+    throw new HttpError(415, 'unsupported_media_type', message, undefined, headers)
   }
   return type
 }

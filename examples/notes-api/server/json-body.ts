@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http'
 import { isCovetError } from '../../../src/errors/index.js'
 import { FastJsonDecoder, type JsonSchemaObject, JsonSchemaValidator } from '../../../src/json/index.js'
+import { FORMATS } from './formats.js'
 import { HttpError, readBody, requireMediaType } from './http.js'
 
 /** Largest JSON body accepted (a note body is at most 100,000 characters, see routes/notes.ts). */
@@ -17,7 +18,7 @@ export function validatorFor(schema: object): JsonSchemaValidator {
   let validator = validators.get(schema)
   if (validator === undefined) {
     // allErrors: a client fixing its request wants every problem at once, not one per round trip.
-    validator = new JsonSchemaValidator(schema as JsonSchemaObject, { allErrors: true })
+    validator = new JsonSchemaValidator(schema as JsonSchemaObject, { allErrors: true, formats: FORMATS })
     validators.set(schema, validator)
   }
   return validator

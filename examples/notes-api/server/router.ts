@@ -1,6 +1,6 @@
 /**
- * A method + path router for node:http: `/notes/:id` patterns, 404 and 405 (with Allow), and one place
- * where thrown errors become JSON responses.
+ * A method + path router for node:http: `/notes/:id` patterns, 404 and 405 (with Allow), HEAD for
+ * every GET route, and one place where thrown errors become JSON responses.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { HttpError, sendJson } from './http.js'
@@ -76,18 +76,23 @@ export class Router {
     path: string,
   ): { kind: 'route'; route: Route; params: Record<string, string> } | { kind: 'none'; error: HttpError } {
     const segments = path.split('/').slice(1)
-    const allowed: string[] = []
+    // RFC 9110 §9.3.2: HEAD is GET without the content; node:http drops the body of a HEAD response
+    // and keeps its headers (Content-Length included).
+    const wanted = method === 'HEAD' ? 'GET' : method
+    const allowed = new Set<string>()
     for (const route of this.#routes) {
       const params = matchSegments(route.segments, segments)
       if (params === undefined) continue
-      if (route.method === method) return { kind: 'route', route, params }
-      allowed.push(route.method)
+      if (route.method === wanted) return { kind: 'route', route, params }
+      allowed.add(route.method)
+      if (route.method === 'GET') allowed.add('HEAD')
     }
-    if (allowed.length === 0)
+    if (allowed.size === 0)
       return { kind: 'none', error: new HttpError(404, 'not_found', `no route for ${path}`) }
+    const allow = { allow: [...allowed].join(', ') }
     return {
       kind: 'none',
-      error: new HttpError(405, 'method_not_allowed', `${method} is not allowed here`, { allow: allowed }),
+      error: new HttpError(405, 'method_not_allowed', `${method} is not allowed here`, undefined, allow),
     }
   }
 
@@ -101,15 +106,14 @@ export class Router {
       res.destroy(error instanceof Error ? error : undefined)
       return
     }
-    if (mapped?.status === 405)
-      res.setHeader('allow', (mapped.details as { allow: string[] }).allow.join(', '))
+    for (const [name, value] of Object.entries(mapped?.headers ?? {})) res.setHeader(name, value)
     if (mapped?.status === 401) res.setHeader('www-authenticate', 'Bearer')
     const status = mapped?.status ?? 500
     const body: Record<string, unknown> = {
       error: mapped?.code ?? 'internal_error',
       message: mapped?.message ?? 'internal error',
     }
-    if (mapped?.details !== undefined && status !== 405) body.details = mapped.details
+    if (mapped?.details !== undefined) body.details = mapped.details
     sendJson(res, status, body)
   }
 }

@@ -4,8 +4,8 @@
  * row (or another user's row) fails to decrypt instead of being shown there.
  */
 import type { AeadCipher } from '../../../src/crypto/index.js'
-import { QueryBuilder, sql } from '../../../src/query/index.js'
-import type { Database, Queryable } from './database.js'
+import { affectedRows, type Database, type Queryable } from './database.js'
+import type { SqlDialect } from './dialect.js'
 
 export interface NoteContent {
   title: string
@@ -42,7 +42,6 @@ interface NoteRow {
 }
 
 const COLUMNS = ['id', 'title', 'body', 'tags', 'created_at', 'updated_at'] as const
-const pg = () => new QueryBuilder('postgresql')
 
 /** LIKE's wildcards and its escape character, escaped so user text matches literally. */
 function likeLiteral(text: string): string {
@@ -51,17 +50,24 @@ function likeLiteral(text: string): string {
 
 export class NoteStore {
   readonly #db: Database
+  readonly #dialect: SqlDialect
   readonly #cipher: AeadCipher
 
-  constructor(db: Database, cipher: AeadCipher) {
+  constructor(db: Database, dialect: SqlDialect, cipher: AeadCipher) {
     this.#db = db
+    this.#dialect = dialect
     this.#cipher = cipher
+  }
+
+  #q() {
+    return this.#dialect.builder()
   }
 
   /** The row values for `notes`, in COLUMNS order after user_id: the body sealed for this note. */
   sealRow(userId: string, note: Note): unknown[] {
     const body = this.#cipher.encrypt(note.body, aad(userId, note.id))
-    return [note.id, userId, note.title, body, note.tags, new Date(note.createdAt), new Date(note.updatedAt)]
+    const tags = this.#dialect.tagsValue(note.tags)
+    return [note.id, userId, note.title, body, tags, new Date(note.createdAt), new Date(note.updatedAt)]
   }
 
   open(userId: string, row: NoteRow): Note {
@@ -77,7 +83,7 @@ export class NoteStore {
 
   async create(userId: string, note: Note): Promise<Note> {
     await this.#db.execute(
-      pg()
+      this.#q()
         .insert('notes')
         .values(rowObject(this.sealRow(userId, note))),
     )
@@ -85,23 +91,16 @@ export class NoteStore {
   }
 
   async get(userId: string, id: string, db: Queryable = this.#db): Promise<Note | null> {
-    const row = await db.executeOne<NoteRow>(
-      pg()
-        .select(...COLUMNS)
-        .from('notes')
-        .where('id', '=', id)
-        .where('user_id', '=', userId),
-    )
+    const row = await db.executeOne<NoteRow>(this.#byId(userId, id))
     return row === null ? null : this.open(userId, row)
   }
 
   async list(userId: string, filter: ListFilter): Promise<Note[]> {
-    const q = pg()
+    const q = this.#q()
       .select(...COLUMNS)
       .from('notes')
       .where('user_id', '=', userId)
-    // jsonb containment (@>) is not in the builder's operator list: a raw fragment, value still bound.
-    if (filter.tags.length > 0) q.where(sql`tags @> ${JSON.stringify(filter.tags)}::jsonb`)
+    if (filter.tags.length > 0) q.where(this.#dialect.tagsContain(filter.tags))
     if (filter.titleContains !== undefined)
       q.where('title', 'ilike', `%${likeLiteral(filter.titleContains)}%`)
     if (filter.createdAfter !== undefined) q.where('created_at', '>=', new Date(filter.createdAfter))
@@ -123,20 +122,18 @@ export class NoteStore {
   ): Promise<Note | null> {
     return this.#db.transaction(async (tx) => {
       // FOR UPDATE: two concurrent patches of one note apply one after the other, never both to the
-      // same old version. The builder has no locking clause, so this statement is written out.
-      const row = await tx.executeOne<NoteRow>(
-        `SELECT ${COLUMNS.join(', ')} FROM notes WHERE id = $1 AND user_id = $2 FOR UPDATE`,
-        [id, userId],
-      )
+      // same old version. The builder has no locking clause; it is the same words in every dialect.
+      const select = this.#byId(userId, id).build()
+      const row = await tx.executeOne<NoteRow>(`${select.sql} FOR UPDATE`, select.params)
       if (row === null) return null
       const current = this.open(userId, row)
       const next = change({ title: current.title, body: current.body, tags: current.tags })
       const updated: Note = { ...current, ...next, updatedAt: new Date().toISOString() }
       const sealed = this.sealRow(userId, updated)
       await tx.execute(
-        pg()
+        this.#q()
           .update('notes')
-          .set({ title: updated.title, body: sealed[3], tags: updated.tags, updated_at: sealed[6] })
+          .set({ title: updated.title, body: sealed[3], tags: sealed[4], updated_at: sealed[6] })
           .where('id', '=', id)
           .where('user_id', '=', userId),
       )
@@ -146,19 +143,27 @@ export class NoteStore {
 
   async delete(userId: string, id: string): Promise<boolean> {
     const result = await this.#db.execute(
-      pg().delete('notes').where('id', '=', id).where('user_id', '=', userId),
+      this.#q().delete('notes').where('id', '=', id).where('user_id', '=', userId),
     )
-    return (result.rowCount ?? 0) > 0
+    return affectedRows(result) > 0
   }
 
   /** Every note of the user in id order, read through a server-side cursor (bounded memory). */
   async *export(userId: string): AsyncGenerator<Note> {
-    const q = pg()
+    const q = this.#q()
       .select(...COLUMNS)
       .from('notes')
       .where('user_id', '=', userId)
       .orderBy('id', 'asc')
     for await (const row of this.#db.stream<NoteRow>(q)) yield this.open(userId, row)
+  }
+
+  #byId(userId: string, id: string) {
+    return this.#q()
+      .select(...COLUMNS)
+      .from('notes')
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
   }
 }
 
@@ -174,8 +179,9 @@ export function rowObject(values: readonly unknown[]): Record<string, unknown> {
 
 /**
  * Timestamps leave the API as ISO 8601 in UTC with milliseconds (`Date#toISOString`), whichever form
- * the driver returns: a Date (binary type layer) or PostgreSQL's text (`2026-01-02 03:04:05.678+00`,
- * ISO DateStyle, which covet sets in the startup packet).
+ * the driver returns: a Date (PostgreSQL's binary type layer; MySQL's DATETIME, read in the session
+ * time zone covet sets) or PostgreSQL's text (`2026-01-02 03:04:05.678+00`, ISO DateStyle, which
+ * covet sets in the startup packet).
  */
 function toIsoTimestamp(value: unknown): string {
   if (value instanceof Date) return value.toISOString()

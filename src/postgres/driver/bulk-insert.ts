@@ -4,7 +4,7 @@ import { CovetError } from '../../errors/covet-error.js'
 import type { ParamCodec, TypeCodecs } from '../codecs.js'
 import type { CopyOptions, PgConnection } from '../connection.js'
 import { ChunkWriter, type FieldWriter, fieldWriter } from './bulk-encoders.js'
-import { quoteIdentifier } from './sql-tag.js'
+import { quoteIdentifier } from './dialect.js'
 
 /**
  * `bulkInsert` (issue 5): rows encoded in COPY's binary format (PostgreSQL docs, COPY, "Binary

@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '../../errors/classes.js'
 import type { CovetError } from '../../errors/covet-error.js'
 import type { Notification, PgConnection } from '../connection.js'
 import { callHandler } from '../connection-options.js'
-import { quoteIdentifier } from './sql-tag.js'
+import { quoteIdentifier } from './dialect.js'
 
 export type NotificationHandler = (payload: string, notification: Notification) => void
 

@@ -1,15 +1,17 @@
+import {
+  positiveInteger as checkedInteger,
+  POOLED_DRIVER_KEYS,
+  type PooledDriverOptions,
+  type ResolvedPooledOptions,
+  resolvePooledOptions,
+} from '../../driver/options.js'
 import { InvalidArgumentError } from '../../errors/classes.js'
-import type { CircuitBreakerOptions } from '../../pool/circuit-breaker.js'
-import type { PoolOptions } from '../../pool/pool-options.js'
 import { parsePgUrl, resolvePgConfig, type SslMode } from '../config.js'
 import { type PgConnectionSettings, validateSettings } from '../connection-options.js'
+import type { Session } from './session.js'
 
 /** Options of `new PostgresDriver(url | options)`: one connection's settings plus the pool's. */
-export interface PostgresDriverOptions extends PgConnectionSettings {
-  /** Most connections open at once. Default 10. */
-  poolSize?: number
-  /** The pool's other options (docs/pool.md); `max` comes from `poolSize`. */
-  pool?: Omit<PoolOptions, 'max'>
+export interface PostgresDriverOptions extends PgConnectionSettings, PooledDriverOptions<Session> {
   /**
    * Statements one connection may have in flight for `execute()` before the driver prefers to
    * wait for another connection: plain statements from different callers are pipelined on a
@@ -26,42 +28,36 @@ export interface PostgresDriverOptions extends PgConnectionSettings {
    * pool first (best for a many-core server with slow queries). At most `pipelineDepth`.
    */
   pipelineBeforeGrow?: number
-  /** How long `close()` waits for in-flight work before closing connections under it. Default 10,000 ms. */
-  closeTimeoutMs?: number
-  /** Deadline of the statements that reset a dirty connection on release. Default 5,000 ms. */
-  resetTimeoutMs?: number
+  /**
+   * Which `execute()` statements may be shared (pipelined with other callers' statements):
+   * 'auto' (default) those the driver proves session-neutral (one plain SELECT/VALUES/TABLE/WITH
+   * calling only known built-ins) plus those passed `{ shareable: true }`; 'opt-in' only the
+   * latter. See docs/postgres.md, "Sharing connections".
+   */
+  sharing?: 'auto' | 'opt-in'
   /**
    * Shorthand for `sslmode`, as `pg` users write it: `true` = 'verify-full' (certificate and
    * host name checked, like Node's TLS default), `false` = 'disable', or an sslmode by name.
    */
   ssl?: boolean | SslMode
+  /**
+   * Prepares each new connection before its first borrower (`SET application_name`, `SET
+   * search_path`...). What it sets is the connection's baseline: when a release resets session
+   * state (RESET ALL and the rest, see SessionTracker) the hook runs again, so the baseline
+   * survives. A hook that fails fails the connection's creation (ERR_CONNECTION_FAILED, the
+   * error as `cause`), or after a reset destroys the connection.
+   */
+  onConnect?: (session: Session) => unknown
 }
 
-export interface ResolvedDriverOptions {
+export interface ResolvedDriverOptions extends ResolvedPooledOptions<Session> {
   settings: PgConnectionSettings
-  pool: PoolOptions
   pipelineDepth: number
   pipelineBeforeGrow: number
-  closeTimeoutMs: number
-  resetTimeoutMs: number
+  sharing: 'auto' | 'opt-in'
 }
 
-/**
- * The breaker in front of connection creation (docs/pool.md), tuned for a database: a restart
- * takes seconds, so the backoff starts at 500 ms and stops doubling at 5 s (the pool's generic
- * default goes to 30 s, which would keep a driver down long after the server is back).
- */
-const DRIVER_BREAKER: CircuitBreakerOptions = { baseBackoffMs: 500, maxBackoffMs: 5000 }
-
-const DRIVER_KEYS = new Set([
-  'poolSize',
-  'pool',
-  'pipelineDepth',
-  'pipelineBeforeGrow',
-  'closeTimeoutMs',
-  'resetTimeoutMs',
-  'ssl',
-])
+const DRIVER_KEYS = new Set([...POOLED_DRIVER_KEYS, 'pipelineDepth', 'pipelineBeforeGrow', 'sharing', 'ssl'])
 
 function sslmodeOf(ssl: PostgresDriverOptions['ssl'], sslmode: SslMode | undefined): SslMode | undefined {
   if (ssl === undefined) return sslmode
@@ -72,13 +68,8 @@ function sslmodeOf(ssl: PostgresDriverOptions['ssl'], sslmode: SslMode | undefin
   throw new InvalidArgumentError('PostgresDriver option ssl must be a boolean or an sslmode')
 }
 
-function positiveInteger(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new InvalidArgumentError(`PostgresDriver option ${name} must be a positive integer`)
-  }
-  return value
-}
+const positiveInteger = (name: string, value: unknown, fallback: number): number =>
+  checkedInteger('PostgresDriver', name, value, fallback)
 
 /** Checks everything at construction (DESIGN §4), including the connection settings. */
 export function resolveDriverOptions(
@@ -96,10 +87,7 @@ export function resolveDriverOptions(
   if (sslmode !== undefined) settings.sslmode = sslmode
   validateSettings(settings as PgConnectionSettings)
   resolvePgConfig(settings as PgConnectionSettings)
-  const pool = merged.pool ?? {}
-  if (typeof pool !== 'object' || pool === null) {
-    throw new InvalidArgumentError('PostgresDriver option pool must be an object')
-  }
+  const pooled = resolvePooledOptions('PostgresDriver', merged)
   const pipelineDepth = positiveInteger('pipelineDepth', merged.pipelineDepth, 32)
   const pipelineBeforeGrow = positiveInteger(
     'pipelineBeforeGrow',
@@ -109,16 +97,9 @@ export function resolveDriverOptions(
   if (pipelineBeforeGrow > pipelineDepth) {
     throw new InvalidArgumentError('PostgresDriver option pipelineBeforeGrow must not exceed pipelineDepth')
   }
-  return {
-    settings: settings as PgConnectionSettings,
-    pool: {
-      ...pool,
-      max: positiveInteger('poolSize', merged.poolSize, 10),
-      breaker: pool.breaker ?? DRIVER_BREAKER,
-    },
-    pipelineDepth,
-    pipelineBeforeGrow,
-    closeTimeoutMs: positiveInteger('closeTimeoutMs', merged.closeTimeoutMs, 10_000),
-    resetTimeoutMs: positiveInteger('resetTimeoutMs', merged.resetTimeoutMs, 5000),
+  const sharing = merged.sharing ?? 'auto'
+  if (sharing !== 'auto' && sharing !== 'opt-in') {
+    throw new InvalidArgumentError("PostgresDriver option sharing must be 'auto' or 'opt-in'")
   }
+  return { ...pooled, settings: settings as PgConnectionSettings, pipelineDepth, pipelineBeforeGrow, sharing }
 }

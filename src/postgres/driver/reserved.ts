@@ -1,7 +1,8 @@
+import type { DriverCounters } from '../../driver/metrics.js'
+import { runTransaction } from '../../driver/transactions.js'
 import type { PgConnection } from '../connection.js'
-import type { DriverCounters } from './metrics.js'
 import { Session } from './session.js'
-import { beginSql, runTransaction, type Transaction, type TransactionOptions } from './transactions.js'
+import { beginSql, PG_TRANSACTIONS, Transaction, type TransactionOptions } from './transactions.js'
 
 /**
  * A connection taken out of the pool for session work (issue 5, `reserve()`): temporary tables,
@@ -9,12 +10,10 @@ import { beginSql, runTransaction, type Transaction, type TransactionOptions } f
  * the session changed (see SessionTracker) before anyone else gets it.
  */
 export class ReservedConnection extends Session {
-  readonly #counters: DriverCounters
   readonly #release: () => void
 
   constructor(connection: PgConnection, counters: DriverCounters, release: () => void) {
     super(connection, counters)
-    this.#counters = counters
     this.#release = release
   }
 
@@ -22,7 +21,9 @@ export class ReservedConnection extends Session {
   transaction<R>(fn: (tx: Transaction) => R | Promise<R>, options: TransactionOptions = {}): Promise<R> {
     try {
       this.check()
-      return runTransaction(this.connection, this.#counters, fn, beginSql(options))
+      const begin = [beginSql(options)]
+      const tx = new Transaction(this.connection, this.counters)
+      return runTransaction(this.connection, this.counters, PG_TRANSACTIONS, begin, tx, fn)
     } catch (error) {
       return Promise.reject(error)
     }

@@ -22,12 +22,18 @@ export class SessionTracker {
   prepared = false
   /** DECLARE (WITH HOLD cursors outlive the transaction): CLOSE ALL. */
   cursors = false
+  /**
+   * RESET, DISCARD, DEALLOCATE or UNLISTEN ran: nothing to undo, but what the driver's onConnect
+   * hook set may be gone, so the hook runs again on release. Not part of `dirty`.
+   */
+  undone = false
 
   /**
    * Records what a CommandComplete tag says. Returns true when the server dropped every prepared
    * statement of the session (DISCARD ALL, DEALLOCATE ALL), so the statement cache must forget them.
    */
   observe(tag: string): boolean {
+    if (UNDOING.test(tag)) this.undone = true
     switch (tag) {
       case 'SET':
         this.settings = true
@@ -49,6 +55,7 @@ export class SessionTracker {
         return true
       case 'DISCARD ALL':
         this.clear()
+        this.undone = true
         return true
       default:
         return false
@@ -76,6 +83,7 @@ export class SessionTracker {
     this.advisoryLocks = false
     this.prepared = false
     this.cursors = false
+    this.undone = false
   }
 
   /**
@@ -95,6 +103,7 @@ export class SessionTracker {
   }
 }
 
+const UNDOING = /^(?:RESET|DISCARD|DEALLOCATE|UNLISTEN)\b/
 const MAYBE_DIRTY = /temp|advisory|set_config/i
 const TEMPORARY = /\b(?:temp|temporary)\b/i
 // Transaction-level locks (pg_advisory_xact_lock) end with the transaction: no reset needed.

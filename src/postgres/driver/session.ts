@@ -1,13 +1,14 @@
 import { Readable } from 'node:stream'
+import type { SessionDialect, SessionTypes } from '../../driver/contract.js'
+import type { DriverCounters } from '../../driver/metrics.js'
+import { Session as DriverSession } from '../../driver/session.js'
 import { InvalidArgumentError } from '../../errors/classes.js'
 import type { CopyOptions, PgConnection, QueryOptions } from '../connection.js'
 import type { CopySource } from '../copy.js'
 import type { QueryResult } from '../query-handlers.js'
 import { type BulkInsertOptions, type BulkRows, bulkInsert } from './bulk-insert.js'
 import { canUseCursor, cursorStream } from './cursor-stream.js'
-import type { DriverCounters } from './metrics.js'
-import { type QueryInput, toQuery } from './query-input.js'
-import { executingSqlTag, firstRow, type SqlQuery, type SqlTag } from './sql-tag.js'
+import { PG_QUERY } from './dialect.js'
 
 /** Per-call options of `execute()` and friends. */
 export interface ExecuteOptions {
@@ -16,6 +17,13 @@ export interface ExecuteOptions {
   timeoutMs?: number
   /** Override the driver's `prepare` for this statement. */
   prepare?: boolean
+  /**
+   * `driver.execute()` only: whether the statement may be pipelined on a connection other callers
+   * are using (docs/postgres.md, "Sharing connections"). `true`: you vouch that it changes no
+   * session state and does not block (e.g. it calls your own pure function); `false`: never.
+   * Default: only what the driver can prove (`sharing: 'auto'`).
+   */
+  shareable?: boolean
 }
 
 export interface DriverStreamOptions extends ExecuteOptions {
@@ -31,6 +39,9 @@ export function queryOptions(options: ExecuteOptions | undefined): QueryOptions 
   if (options.signal !== undefined) out.signal = options.signal
   if (options.timeoutMs !== undefined) out.timeoutMs = options.timeoutMs
   if (options.prepare !== undefined) out.prepare = options.prepare
+  if (options.shareable !== undefined && typeof options.shareable !== 'boolean') {
+    throw new InvalidArgumentError('option shareable must be a boolean')
+  }
   return out
 }
 
@@ -41,81 +52,50 @@ export function copyOptions(options: CopyOptions | undefined): CopyOptions {
   return out
 }
 
-/**
- * The statements every holder of one connection can run: a transaction (`tx`), a reserved
- * connection. The pooled driver offers the same methods, each on a borrowed connection.
- */
-export class Session {
+/** The types of PostgreSQL sessions (src/driver/contract.ts): results are `QueryResult<Row>`. */
+export interface PgSessionTypes extends SessionTypes {
   readonly connection: PgConnection
-  readonly #counters: DriverCounters
-  #sql: SqlTag<SqlQuery<QueryResult<Record<string, unknown>>>> | undefined
-  /** Set once the holder is done with the connection (committed, released). */
-  protected ended: string | undefined
+  readonly result: QueryResult<this['row']>
+  readonly executeOptions: ExecuteOptions
+  readonly streamOptions: DriverStreamOptions
+}
 
-  constructor(connection: PgConnection, counters: DriverCounters) {
-    this.connection = connection
-    this.#counters = counters
-  }
-
-  protected check(): void {
-    if (this.ended !== undefined)
-      throw new InvalidArgumentError(`this ${this.ended}; it can no longer be used`)
-  }
-
-  execute<T = Record<string, unknown>>(
-    input: QueryInput,
-    params?: readonly unknown[],
-    options?: ExecuteOptions,
-  ): Promise<QueryResult<T>> {
-    try {
-      this.check()
-      const q = toQuery(input, params)
-      this.connection.session.observeSql(q.sql)
-      return this.#counters.observe(this.connection.query<T>(q.sql, q.params, queryOptions(options)))
-    } catch (error) {
-      return Promise.reject(error)
-    }
-  }
-
-  async executeOne<T = Record<string, unknown>>(
-    input: QueryInput,
-    params?: readonly unknown[],
-    options?: ExecuteOptions,
-  ): Promise<T | null> {
-    return firstRow(await this.execute<T>(input, params, options))
-  }
-
-  /** `tx.sql\`select * from t where id = ${id}\`` runs on this connection when awaited. */
-  get sql(): SqlTag<SqlQuery<QueryResult<Record<string, unknown>>>> {
-    this.#sql ??= executingSqlTag((sql, params) => this.execute(sql, params))
-    return this.#sql
-  }
-
-  stream<T = Record<string, unknown>>(
-    input: QueryInput,
-    params?: readonly unknown[],
-    options: DriverStreamOptions = {},
-  ): AsyncIterableIterator<T> {
-    this.check()
-    const q = toQuery(input, params)
-    this.connection.session.observeSql(q.sql)
+/** How a PostgreSQL session runs statements; the SessionTracker sees every text first. */
+export const PG_SESSION: SessionDialect<PgSessionTypes> = {
+  query: PG_QUERY,
+  run(conn, sql, params, options) {
+    conn.session.observeSql(sql)
+    return conn.query(sql, params, queryOptions(options))
+  },
+  stream(conn, sql, params, options = {}) {
+    conn.session.observeSql(sql)
     const stream = { ...queryOptions(options) }
     // In a transaction: a cursor, so other statements can run between batches (cursor-stream.ts).
-    if (canUseCursor(this.connection, q.sql)) {
-      return cursorStream<T>(this.connection, q.sql, q.params, options.batchSize ?? 1000, stream)
+    if (canUseCursor(conn, sql)) {
+      return cursorStream(conn, sql, params, options.batchSize ?? 1000, stream)
     }
-    return this.connection.stream<T>(q.sql, q.params, {
+    return conn.stream(sql, params, {
       ...stream,
       ...(options.batchSize === undefined ? {} : { highWaterMark: options.batchSize }),
     })
+  },
+}
+
+/**
+ * The statements every holder of one connection can run (src/driver/session.ts: `execute`,
+ * `executeOne`, `sql`, `stream`), plus COPY: a transaction (`tx`), a reserved connection.
+ */
+export class Session extends DriverSession<PgSessionTypes> {
+  constructor(connection: PgConnection, counters: DriverCounters) {
+    super(connection, PG_SESSION, counters)
   }
 
   copyFrom(sql: string, source: CopySource, options?: CopyOptions): Promise<number> {
     try {
       this.check()
-      this.#counters.copy.operations++
-      return this.#counters.observe(this.connection.copyFrom(sql, source, copyOptions(options))).then((n) => {
-        this.#counters.copy.rowsIn += n
+      this.counters.copy.operations++
+      return this.counters.observe(this.connection.copyFrom(sql, source, copyOptions(options))).then((n) => {
+        this.counters.copy.rowsIn += n
         return n
       })
     } catch (error) {
@@ -137,9 +117,9 @@ export class Session {
   ): Promise<number> {
     try {
       this.check()
-      this.#counters.copy.operations++
-      return this.#counters.observe(bulkInsert(this.connection, table, columns, rows, options)).then((n) => {
-        this.#counters.copy.rowsIn += n
+      this.counters.copy.operations++
+      return this.counters.observe(bulkInsert(this.connection, table, columns, rows, options)).then((n) => {
+        this.counters.copy.rowsIn += n
         return n
       })
     } catch (error) {

@@ -1,22 +1,15 @@
-import { setTimeout as sleep } from 'node:timers/promises'
-import { InvalidArgumentError, QueryError } from '../../errors/classes.js'
+import type { TransactionDialect } from '../../driver/contract.js'
+import type { DriverCounters } from '../../driver/metrics.js'
+import type { BuiltQuery } from '../../driver/query-input.js'
+import { type EndableSession, type RetryOptions, rollback, runSavepoint } from '../../driver/transactions.js'
+import { InvalidArgumentError } from '../../errors/classes.js'
 import { DatabaseError } from '../../errors/database-error.js'
 import type { PgConnection } from '../connection.js'
+import type { QueryBatch } from '../pending-query.js'
 import type { QueryResult } from '../query-handlers.js'
-import type { DriverCounters } from './metrics.js'
-import { type QueryInput, toQuery } from './query-input.js'
 import { Session } from './session.js'
 
 export type IsolationLevel = 'read uncommitted' | 'read committed' | 'repeatable read' | 'serializable'
-
-export interface RetryOptions {
-  /** Attempts in all, the first included. Default 5. */
-  maxAttempts?: number
-  /** First backoff; doubles per attempt, with full jitter. Default 20 ms. */
-  baseDelayMs?: number
-  /** Cap of the backoff. Default 1,000 ms. */
-  maxDelayMs?: number
-}
 
 export interface TransactionOptions {
   isolation?: IsolationLevel
@@ -29,9 +22,6 @@ export interface TransactionOptions {
   retry?: boolean | number | RetryOptions
   signal?: AbortSignal
 }
-
-/** One statement of an atomic batch: text with parameters, a sql`` fragment or a builder. */
-export type BatchStatement = QueryInput | readonly [string, (readonly unknown[])?]
 
 const ISOLATION = new Set<IsolationLevel>([
   'read uncommitted',
@@ -54,70 +44,40 @@ export function beginSql(options: TransactionOptions): string {
   return sql
 }
 
-export function retryPolicy(retry: TransactionOptions['retry']): Required<RetryOptions> {
-  const defaults = { maxAttempts: 5, baseDelayMs: 20, maxDelayMs: 1000 }
-  if (retry === undefined || retry === false) return { ...defaults, maxAttempts: 1 }
-  if (retry === true) return defaults
-  if (typeof retry === 'number') {
-    if (!Number.isSafeInteger(retry) || retry < 0)
-      throw new InvalidArgumentError('retry must be a count >= 0')
-    return { ...defaults, maxAttempts: retry + 1 }
-  }
-  const policy = { ...defaults, ...retry }
-  for (const [name, value] of Object.entries(policy)) {
-    if (!Number.isSafeInteger(value) || value < (name === 'maxAttempts' ? 1 : 0)) {
-      throw new InvalidArgumentError(`retry.${name} must be a non-negative integer`)
-    }
-  }
-  return policy
-}
-
 export function isRetryable(error: unknown): boolean {
   return error instanceof DatabaseError && RETRYABLE.has(error.sqlState ?? '')
 }
 
-/** Sleeps the attempt's backoff: random in [0, min(max, base * 2^attempt)] ("full jitter"). */
-export function backoff(
-  policy: Required<RetryOptions>,
-  attempt: number,
-  signal?: AbortSignal,
-): Promise<void> {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt)
-  return sleep(Math.random() * ceiling, undefined, signal === undefined ? {} : { signal }).catch((cause) => {
-    throw new QueryError('ERR_QUERY_CANCELLED', 'the transaction retry was aborted by its signal', { cause })
-  })
+/** Transaction control over the simple protocol; several statements go as one text (one round trip). */
+export const PG_TRANSACTIONS: TransactionDialect<PgConnection> = {
+  control: (conn, statements) => conn.query(statements.join('; '), [], { simple: true }),
+  async commit(conn) {
+    const done = await conn.query('COMMIT', [], { simple: true })
+    // COMMIT of a failed transaction (a statement error the callback caught) rolls back (§ COMMIT).
+    if (done.command !== 'ROLLBACK') return undefined
+    return new DatabaseError('the transaction was rolled back: a statement in it failed', {
+      sqlState: '25P02',
+      sqlStateName: 'in_failed_sql_transaction',
+    })
+  },
+  inTransaction: (conn) => conn.transactionStatus !== 'I',
+  isRetryable,
 }
 
 /** The `tx` a transaction callback receives: statements on the transaction's connection. */
-export class Transaction extends Session {
-  readonly #counters: DriverCounters
+export class Transaction extends Session implements EndableSession {
   readonly #depth: number
 
   constructor(connection: PgConnection, counters: DriverCounters, depth = 0) {
     super(connection, counters)
-    this.#counters = counters
     this.#depth = depth
   }
 
   /** A nested transaction: a SAVEPOINT, released on return, rolled back to on throw. */
   async transaction<R>(fn: (tx: Transaction) => R | Promise<R>): Promise<R> {
     this.check()
-    if (typeof fn !== 'function') throw new InvalidArgumentError('tx.transaction(fn): fn must be a function')
-    const name = `covet_sp_${this.#depth + 1}`
-    const conn = this.connection
-    await conn.query(`SAVEPOINT ${name}`, [], { simple: true })
-    const inner = new Transaction(conn, this.#counters, this.#depth + 1)
-    try {
-      const result = await fn(inner)
-      await conn.query(`RELEASE SAVEPOINT ${name}`, [], { simple: true })
-      return result
-    } catch (error) {
-      if (!conn.closed)
-        await conn.query(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`, [], { simple: true })
-      throw error
-    } finally {
-      inner.end('nested transaction has ended')
-    }
+    const inner = new Transaction(this.connection, this.counters, this.#depth + 1)
+    return runSavepoint(this.connection, PG_TRANSACTIONS, this.#depth + 1, inner, fn)
   }
 
   end(why: string): void {
@@ -125,73 +85,36 @@ export class Transaction extends Session {
   }
 }
 
-/** BEGIN, the callback, COMMIT; ROLLBACK when the callback throws (or the connection decides). */
-export async function runTransaction<R>(
-  conn: PgConnection,
-  counters: DriverCounters,
-  fn: (tx: Transaction) => R | Promise<R>,
-  begin: string,
-): Promise<R> {
-  await conn.query(begin, [], { simple: true })
-  const tx = new Transaction(conn, counters)
-  let result: R
-  try {
-    result = await fn(tx)
-  } catch (error) {
-    tx.end('transaction has ended')
-    counters.transactions.rolledBack++
-    if (!conn.closed) await conn.query('ROLLBACK', [], { simple: true }).catch(() => {})
-    throw error
-  }
-  tx.end('transaction has ended')
-  await commit(conn, counters)
-  return result
-}
-
-async function commit(conn: PgConnection, counters: DriverCounters): Promise<void> {
-  const done = await conn.query('COMMIT', [], { simple: true })
-  // COMMIT of a failed transaction (a statement error the callback caught) rolls back (§ COMMIT).
-  if (done.command === 'ROLLBACK') {
-    counters.transactions.rolledBack++
-    throw new DatabaseError('the transaction was rolled back: a statement in it failed', {
-      sqlState: '25P02',
-      sqlStateName: 'in_failed_sql_transaction',
-    })
-  }
-  counters.transactions.committed++
-}
-
 /**
  * The seed's atomic batch: BEGIN, every statement and COMMIT written at once (one round trip
- * when the statements are already prepared), each with its own Sync. After a failure the server
- * refuses the rest (25P02) and turns COMMIT into a rollback, so nothing of the batch remains.
- * Rejects with the first statement's error.
+ * when the statements are already prepared), each with its own Sync. All share a QueryBatch:
+ * once one fails — on the server, or before it is written (a value that cannot be encoded, the
+ * wrong parameter count, a NUL in the text) — the statements behind it that are not yet written,
+ * COMMIT included, never are (issue 14: a statement skipped client-side must not let the rest
+ * commit). The server, for its part, refuses the rest after an error (25P02) and turns a COMMIT
+ * already written into a rollback. Then ROLLBACK, so nothing of the batch remains. Rejects with
+ * the first statement's error.
  */
 export async function runBatch(
   conn: PgConnection,
   counters: DriverCounters,
-  statements: readonly BatchStatement[],
+  queries: readonly BuiltQuery[],
   begin: string,
 ): Promise<QueryResult<Record<string, unknown>>[]> {
-  const queries = statements.map((s) =>
-    Array.isArray(s)
-      ? toQuery(s[0] as string, (s[1] as unknown[] | undefined) ?? [])
-      : toQuery(s as QueryInput, undefined),
-  )
+  const batch: QueryBatch = {}
   const pending = [
-    conn.query(begin, [], { simple: true }),
+    conn.query(begin, [], { simple: true, batch }),
     ...queries.map((q) => {
       conn.session.observeSql(q.sql)
-      return counters.observe(conn.query(q.sql, q.params))
+      return counters.observe(conn.query(q.sql, q.params, { batch }))
     }),
-    conn.query('COMMIT', [], { simple: true }),
+    conn.query('COMMIT', [], { simple: true, batch }),
   ]
   const settled = await Promise.allSettled(pending)
   const failure = settled.find((s) => s.status === 'rejected')
   if (failure !== undefined) {
     counters.transactions.rolledBack++
-    if (!conn.closed && conn.transactionStatus !== 'I')
-      await conn.query('ROLLBACK', [], { simple: true }).catch(() => {})
+    await rollback(conn, PG_TRANSACTIONS)
     throw (failure as PromiseRejectedResult).reason
   }
   const results = settled.map(

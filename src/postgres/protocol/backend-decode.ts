@@ -6,6 +6,12 @@ import type { BackendMessage, FieldDescription, ServerFields } from './messages.
  * Decoding of one backend message body whose bytes are all present (§55.7 "Message Formats").
  * Every read is bounds-checked against the message's own length: a body that is too short, has
  * trailing bytes, or holds an impossible count raises ProtocolError, never a RangeError.
+ *
+ * Signedness follows what the server means, not the spec's generic "Int16": element counts
+ * (fields, parameters, columns, format codes) are unsigned, as PostgreSQL writes them from
+ * unsigned or non-negative values and reads its own with pq_getmsgint (uint16): a statement may
+ * have up to 65,535 parameters. Attribute numbers, type sizes (-1 varlena, -2 cstring), type
+ * modifiers, value lengths (-1 NULL) and format codes are signed.
  */
 
 /** A bounds-checked cursor over one message body `[pos, end)`. */
@@ -33,6 +39,13 @@ class BodyReader {
   int16(): number {
     this.need(2)
     const v = this.buf.readInt16BE(this.pos)
+    this.pos += 2
+    return v
+  }
+
+  uint16(): number {
+    this.need(2)
+    const v = this.buf.readUInt16BE(this.pos)
     this.pos += 2
     return v
   }
@@ -71,10 +84,10 @@ class BodyReader {
     return this.bytes(this.end - this.pos)
   }
 
-  /** A count must be non-negative and each element needs at least `minBytes` of body. */
+  /** An unsigned Int16 count; each element needs at least `minBytes` of body. */
   count(minBytes: number): number {
-    const n = this.int16()
-    if (n < 0 || n * minBytes > this.end - this.pos) this.fail('count larger than the body')
+    const n = this.uint16()
+    if (n * minBytes > this.end - this.pos) this.fail('count larger than the body')
     return n
   }
 
@@ -236,10 +249,10 @@ function formatCode(r: BodyReader, value: number | undefined): FormatCode {
   return value
 }
 
-/** DataRow: Int16 column count, then per column Int32 length (-1 = NULL) and the bytes. */
+/** DataRow: Int16 (unsigned) column count, then per column Int32 length (-1 = NULL) and the bytes. */
 function decodeDataRow(buf: Buffer, start: number, end: number): BackendMessage {
   if (end - start < 2) throw new ProtocolError('malformed DataRow message: no column count')
-  const columnCount = buf.readInt16BE(start)
+  const columnCount = buf.readUInt16BE(start)
   let pos = start + 2
   // One validating walk so that row decoders can trust every length they read.
   for (let i = 0; i < columnCount; i++) {
@@ -251,7 +264,7 @@ function decodeDataRow(buf: Buffer, start: number, end: number): BackendMessage 
       pos += len
     } else if (len < -1) throw new ProtocolError('malformed DataRow message: negative length')
   }
-  if (pos !== end || columnCount < 0) throw new ProtocolError('malformed DataRow message: trailing bytes')
+  if (pos !== end) throw new ProtocolError('malformed DataRow message: trailing bytes')
   return { type: 'DataRow', buffer: buf, start: start + 2, columnCount, byteLength: end - start + 5 }
 }
 

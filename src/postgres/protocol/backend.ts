@@ -1,5 +1,6 @@
 import { InvalidArgumentError, ProtocolError } from '../../errors/classes.js'
 import { decodeBody, isBackendCode, typeName } from './backend-decode.js'
+import { BackendCode } from './codes.js'
 import type { BackendMessage } from './messages.js'
 
 export interface BackendParserOptions {
@@ -23,6 +24,11 @@ const EMPTY = Buffer.alloc(0)
  * when its last byte arrives (so a 100 MB row arriving in 64 KB chunks costs one copy, not n²).
  * A buffer handed out inside a message (DataRow, CopyData) is never written again.
  *
+ * A DataRow that does not fit in the chunk at hand can be refused at its header (`refuseDataRow`):
+ * its bytes are then dropped as they arrive, never buffered, and parsing resumes after it — the
+ * length word frames it exactly, so the stream stays in step (issue 14: maxResultBytes must bound
+ * the memory of one huge row, not only of many rows).
+ *
  * After a ProtocolError the stream is out of sync and the parser stays failed: the connection
  * must be closed.
  */
@@ -35,7 +41,15 @@ export class BackendParser {
   #partsLength = 0
   /** How many bytes beyond `#buf[#pos..]` the incomplete message still needs. */
   #missing = 0
+  /** Bytes of a refused DataRow still to drop as they arrive. */
+  #skip = 0
   #failure: ProtocolError | undefined
+  /**
+   * Asked when a DataRow of `byteLength` wire bytes (type byte included) starts that is not
+   * complete in the buffered bytes: true drops it unbuffered. Asked again if the row is still
+   * incomplete after more bytes arrive, so the answer must not change meanwhile.
+   */
+  refuseDataRow: ((byteLength: number) => boolean) | undefined
 
   constructor(options: BackendParserOptions = {}) {
     const max = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
@@ -50,7 +64,20 @@ export class BackendParser {
     return this.#buf.length - this.#pos + this.#partsLength
   }
 
+  /** Bytes of a refused DataRow still to be dropped. */
+  get skipping(): number {
+    return this.#skip
+  }
+
   feed(chunk: Buffer): void {
+    if (this.#skip > 0) {
+      if (chunk.length <= this.#skip) {
+        this.#skip -= chunk.length
+        return
+      }
+      chunk = chunk.subarray(this.#skip)
+      this.#skip = 0
+    }
     if (chunk.length === 0) return
     if (this.#pos >= this.#buf.length) {
       this.#buf = chunk
@@ -87,6 +114,14 @@ export class BackendParser {
     }
     const end = pos + 1 + length
     if (end > buf.length) {
+      // #parts is empty here (joined above), so everything buffered is in `buf`.
+      if (code === BackendCode.DataRow && this.refuseDataRow?.(1 + length) === true) {
+        this.#skip = end - buf.length
+        this.#buf = EMPTY
+        this.#pos = 0
+        this.#missing = 0
+        return undefined
+      }
       this.#missing = end - buf.length
       return undefined
     }

@@ -12,6 +12,10 @@ import {
  * caller-owned writer so that a pipeline of messages becomes one buffer and one socket write.
  * Each message is `Byte1 type, Int32 length (self-inclusive), body`; the length is written as a
  * placeholder and patched once the body is known.
+ *
+ * The counts the spec calls Int16 (parameter types in Parse, formats and values in Bind) are read
+ * by the server as unsigned (pq_getmsgint returns uint16, up to PQ_QUERY_PARAM_MAX_LIMIT = 65,535),
+ * so they are written as UInt16: 40,000 parameters are valid, not a negative count.
  */
 
 /** The subset of a growable byte writer the encoders need. */
@@ -20,6 +24,8 @@ export interface MessageWriter {
   readonly length: number
   writeUInt8(value: number): void
   writeInt16(value: number): void
+  /** Throws a RangeError outside 0..65535 (never wraps a count). */
+  writeUInt16(value: number): void
   writeInt32(value: number): void
   /** UTF-8 bytes of `value` followed by a NUL (the protocol's String). */
   writeCString(value: string): void
@@ -116,7 +122,7 @@ export function writeParse(
   const at = begin(w, FrontendCode.Parse)
   w.writeCString(name)
   w.writeCString(sql)
-  w.writeInt16(paramTypes.length)
+  w.writeUInt16(paramTypes.length)
   for (const oid of paramTypes) w.writeInt32(oid | 0) // OIDs are unsigned; the wire is the same bits
   end(w, at)
 }
@@ -136,9 +142,9 @@ export function writeBind(
   const at = begin(w, FrontendCode.Bind)
   w.writeCString(portal)
   w.writeCString(statement)
-  w.writeInt16(paramFormats.length)
+  w.writeUInt16(paramFormats.length)
   for (const f of paramFormats) w.writeInt16(f)
-  w.writeInt16(params.length)
+  w.writeUInt16(params.length)
   for (const p of params) {
     if (p === null) w.writeInt32(-1)
     else {
@@ -146,7 +152,7 @@ export function writeBind(
       w.writeBytes(p)
     }
   }
-  w.writeInt16(resultFormats.length)
+  w.writeUInt16(resultFormats.length)
   for (const f of resultFormats) w.writeInt16(f)
   end(w, at)
 }

@@ -39,6 +39,11 @@ export class MessageBuffer implements MessageWriter {
     this.#pos = this.#buf.writeInt16BE(value, this.#pos)
   }
 
+  writeUInt16(value: number): void {
+    this.#ensure(2)
+    this.#pos = this.#buf.writeUInt16BE(value, this.#pos)
+  }
+
   writeInt32(value: number): void {
     this.#ensure(4)
     this.#pos = this.#buf.writeInt32BE(value, this.#pos)

@@ -190,16 +190,41 @@ export function serializeArray(
   return walk(arr, 0)
 }
 
-/** The array type of `element`: binary when the element has a binary form, text otherwise. */
+/** Whether a string sits among the elements (a leaf, or any element of a flat array). */
+function hasString(a: unknown, flat: boolean): boolean {
+  if (!Array.isArray(a)) return false
+  for (const x of a) {
+    if (typeof x === 'string' || (!flat && hasString(x, false))) return true
+  }
+  return false
+}
+
+/**
+ * The array type of `element`: binary when the element has a binary form, text otherwise. A
+ * string parameter is array_in's text as it is. String elements of a built-in type go inside
+ * array text for the element's input function to parse (a binary array would need them parsed
+ * here), unless the string is the element's binary form already (bindText: text, json).
+ */
 export function arrayType(element: PgType, elementOid: number): PgType {
   const name = `${element.name}[]`
   const flat = element.flatArrays === true
   const binary = element.decode !== undefined && element.encode !== undefined
+  const serializeElement = element.serialize
+  const elementText =
+    element.stringsToServer === true
+      ? (v: unknown) => (typeof v === 'string' ? v : serializeElement(v))
+      : serializeElement
+  const serialize = (v: unknown) => serializeArray(v, elementText, flat, name)
+  const encode = binary ? (v: unknown) => encodeBinaryArray(element, elementOid, v, name) : undefined
+  const textElements = element.stringsToServer === true && element.bindText !== true
   return {
     name,
     decode: binary ? (b, o) => decodeBinaryArray(element, b, o) : undefined,
-    encode: binary ? (v) => encodeBinaryArray(element, elementOid, v, name) : undefined,
+    encode,
     parse: (s) => parseArrayText(s, element.parse),
-    serialize: (v) => serializeArray(v, element.serialize, flat, name),
+    serialize,
+    stringsToServer: true,
+    bind:
+      encode !== undefined && textElements ? (v) => (hasString(v, flat) ? serialize(v) : encode(v)) : encode,
   }
 }

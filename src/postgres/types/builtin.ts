@@ -1,13 +1,14 @@
 import { arrayType } from './arrays.js'
 import { dateType, timestampType, timeType, timetzType } from './datetime.js'
+import { float4Type, float8Type } from './floats.js'
 import { intervalType } from './interval.js'
 import { cidrType, inetNetType, macaddrType } from './network.js'
-import { boolType, float4Type, float8Type, int2Type, int4Type, int8Type, oidType } from './numbers.js'
+import { boolType, int2Type, int4Type, int8Type, oidType } from './numbers.js'
 import { numericType } from './numeric.js'
 import { ARRAY_OID, Oid } from './oids.js'
 import type { ResolvedTypeOptions } from './options.js'
 import type { PgType } from './pg-type.js'
-import { byteaType, jsonbType, jsonType, textType, uuidType } from './strings.js'
+import { byteaType, charType, jsonbType, jsonType, textType, uuidType } from './strings.js'
 
 /** Every built-in type covet maps, and the array type of each, keyed by OID. */
 export function builtinTypes(o: ResolvedTypeOptions): Map<number, PgType> {
@@ -25,7 +26,7 @@ export function builtinTypes(o: ResolvedTypeOptions): Map<number, PgType> {
     [Oid.varchar, textType('varchar')],
     [Oid.bpchar, textType('bpchar')],
     [Oid.name, textType('name')],
-    [Oid.char, textType('char')],
+    [Oid.char, charType],
     [Oid.xml, textType('xml')],
     [Oid.unknown, textType('unknown')],
     [Oid.bytea, byteaType],

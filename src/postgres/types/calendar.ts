@@ -90,6 +90,8 @@ const DATE_TIME =
 export function parseDateTime(text: string, type: string): ParsedDateTime {
   const m = DATE_TIME.exec(text.trim())
   if (m === null) throw encodeError(type, 'a Date, an ISO 8601 string, or ±infinity')
+  // Year 0 does not exist (date_in refuses it): 1 BC comes before 1 AD.
+  if (Number(m[1]) === 0) throw encodeError(type, 'a valid calendar date')
   const year = m[9] === undefined ? Number(m[1]) : 1 - Number(m[1])
   const month = Number(m[2])
   const day = Number(m[3])
@@ -132,4 +134,26 @@ export function parseOffset(text: string): number {
   const m = Number(digits.slice(hLen, hLen + 2) || 0)
   const s = Number(digits.slice(hLen + 2, hLen + 4) || 0)
   return sign * (h * 3600 + m * 60 + s)
+}
+
+const three = (n: number): string => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : String(n))
+
+/**
+ * A Date as ISO 8601 text in the client's local time with its UTC offset, the form node-postgres
+ * sends to a text parameter ('2024-01-05T10:00:00.000+01:00'), with ' BC' for years ≤ 0 and any
+ * number of year digits, both of which timestamptz_in reads.
+ */
+export function localDateTimeText(d: Date): string {
+  const year = d.getFullYear()
+  const bc = year <= 0
+  // Seconds east of UTC; a zone's historic local mean time has seconds (Europe/Amsterdam +00:19:32).
+  const east = Math.round(-d.getTimezoneOffset() * 60)
+  const a = Math.abs(east)
+  const h = Math.floor(a / 3600)
+  const m = Math.floor((a % 3600) / 60)
+  const s = a % 60
+  const offset = `${east < 0 ? '-' : '+'}${two(h)}:${two(m)}${s === 0 ? '' : `:${two(s)}`}`
+  const date = `${String(bc ? 1 - year : year).padStart(4, '0')}-${two(d.getMonth() + 1)}-${two(d.getDate())}`
+  const time = `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${three(d.getMilliseconds())}`
+  return `${date}T${time}${offset}${bc ? ' BC' : ''}`
 }

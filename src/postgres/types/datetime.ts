@@ -87,6 +87,7 @@ export function dateType(mode: DateMode): PgType {
           ? '-infinity'
           : (dateValue(days, 'string') as string)
     },
+    stringsToServer: true,
   }
 }
 
@@ -98,7 +99,8 @@ function parseTime(value: unknown, type: string, withZone: boolean): { us: numbe
   const m = typeof value === 'string' ? TIME.exec(value.trim()) : null
   if (m === null || (m[5] !== undefined && !withZone))
     throw encodeError(type, "an 'HH:MM[:SS[.ffffff]]' string")
-  // A timetz without an offset is UTC here (the server would use its TimeZone setting).
+  // Without an offset the server would apply the session's TimeZone, which is not known here.
+  if (withZone && m[5] === undefined) throw encodeError(type, "an 'HH:MM[:SS[.ffffff]]+HH[:MM]' string")
   return { us: timeOfDay(m[1]!, m[2]!, m[3], m[4], type), offset: m[5] === undefined ? 0 : parseOffset(m[5]) }
 }
 
@@ -112,6 +114,7 @@ export const timeType: PgType = {
   },
   parse: (s) => s,
   serialize: (v) => formatTime(parseTime(v, 'time', false).us),
+  stringsToServer: true,
 }
 
 export const timetzType: PgType = {
@@ -129,6 +132,7 @@ export const timetzType: PgType = {
     const { us, offset } = parseTime(v, 'timetz', true)
     return formatTime(us) + formatOffset(offset)
   },
+  stringsToServer: true,
 }
 
 // timestamp, timestamptz -----------------------------------------------------------------------
@@ -223,6 +227,8 @@ export function timestampType(opts: TimestampOptions): PgType {
     }
     if (typeof value === 'string') {
       const p = parseDateTime(value, name)
+      // Without an offset the server would apply the session's TimeZone, which is not known here.
+      if (withZone && p.offset === undefined) throw encodeError(name, 'an ISO 8601 string with an offset')
       // timestamp without time zone ignores an offset, as timestamp_in does.
       const offsetUs = withZone && p.offset !== undefined ? BigInt(p.offset) * 1_000_000n : 0n
       return BigInt(p.days) * BIG_US_PER_DAY + BigInt(p.us) - offsetUs
@@ -260,5 +266,6 @@ export function timestampType(opts: TimestampOptions): PgType {
       }
       return timestampText(Number(days), Number(rest), withZone)
     },
+    stringsToServer: true,
   }
 }

@@ -59,15 +59,20 @@ function splitHours(b: Buffer, o: number): [number, number] {
   return [Number(h), Number(v - h * BIG_US_PER_HOUR)]
 }
 
+type Kind = 'years' | 'months' | 'weeks' | 'days' | 'us'
+
 /** interval_in's unit words (datetktbl, deltatktbl), singular; a plural drops its "s". */
-const UNIT: Record<string, ['months' | 'days' | 'us', number]> = {
-  year: ['months', 12],
-  yr: ['months', 12],
-  y: ['months', 12],
+const UNIT: Record<string, [Kind, number]> = {
+  millennium: ['years', 1000],
+  century: ['years', 100],
+  decade: ['years', 10],
+  year: ['years', 1],
+  yr: ['years', 1],
+  y: ['years', 1],
   month: ['months', 1],
   mon: ['months', 1],
-  week: ['days', 7],
-  w: ['days', 7],
+  week: ['weeks', 1],
+  w: ['weeks', 1],
   day: ['days', 1],
   d: ['days', 1],
   hour: ['us', 3.6e9],
@@ -87,36 +92,74 @@ const UNIT: Record<string, ['months' | 'days' | 'us', number]> = {
   us: ['us', 1],
 }
 
-/** Accumulates interval parts, spilling fractions downwards as interval_in does (1 month = 30 days). */
+const PLURAL: Record<string, [Kind, number]> = { centuries: ['years', 100], millennia: ['years', 1000] }
+
+/** C's rint(): to the nearest integer, halves to even. */
+function rint(x: number): number {
+  const f = Math.floor(x)
+  const d = x - f
+  return d < 0.5 ? f : d > 0.5 ? f + 1 : f % 2 === 0 ? f : f + 1
+}
+
+/** AdjustFractMicroseconds: truncated, then rounded only beyond half a microsecond. */
+function fractionUs(frac: number, scale: number): bigint {
+  const x = frac * scale
+  let us = Math.trunc(x)
+  const rest = x - us
+  if (rest > 0.5) us++
+  else if (rest < -0.5) us--
+  return BigInt(us)
+}
+
+/**
+ * Accumulates interval parts as DecodeInterval does (datetime.c): a part is its whole number
+ * `val` and its fraction `fval`; a fraction of a year becomes whole months (AdjustFractYears,
+ * rounded), of a month or week days and then microseconds (AdjustFractDays, 1 month = 30 days),
+ * of a day or a time unit microseconds (AdjustFractMicroseconds).
+ */
 class IntervalBuilder {
   months = 0
   days = 0
   /** Exact: the time part reaches ±2^63 µs. */
   us = 0n
-  addMonths(x: number): void {
-    const whole = Math.trunc(x)
-    this.months += whole
-    if (x !== whole) this.addDays((x - whole) * 30)
-  }
-  addDays(x: number): void {
+  #fractDays(frac: number, scale: number): void {
+    const x = frac * scale
     const whole = Math.trunc(x)
     this.days += whole
-    if (x !== whole) this.us += BigInt(Math.round((x - whole) * 86_400_000_000))
+    this.us += fractionUs(x - whole, 86_400_000_000)
   }
-  add(value: number, unit: string): boolean {
+  add(val: number, fval: number, unit: string): boolean {
     const u = unit.toLowerCase()
-    const key = UNIT[u] !== undefined ? u : u.replace(/s$/, '')
-    const [kind, factor] = UNIT[key] ?? []
-    if (kind === undefined || factor === undefined) return false
-    if (kind === 'months') this.addMonths(value * factor)
-    else if (kind === 'days') this.addDays(value * factor)
-    else this.us += BigInt(Math.round(value * factor))
+    const entry = UNIT[u] ?? UNIT[u.replace(/s$/, '')] ?? PLURAL[u]
+    if (entry === undefined) return false
+    const [kind, scale] = entry
+    if (kind === 'years') this.months += val * 12 * scale + rint(fval * scale * 12)
+    else if (kind === 'months') {
+      this.months += val
+      this.#fractDays(fval, 30)
+    } else if (kind === 'weeks') {
+      this.days += val * 7
+      this.#fractDays(fval, 7)
+    } else if (kind === 'days') {
+      this.days += val
+      this.us += fractionUs(fval, 86_400_000_000)
+    } else this.us += BigInt(val) * BigInt(scale) + fractionUs(fval, scale)
     return true
+  }
+  /** A number as DecodeInterval splits it: "-1.5" is -1 and -0.5. */
+  addText(number: string, unit: string): boolean {
+    const dot = number.indexOf('.')
+    if (dot < 0) return this.add(Number(number), 0, unit)
+    const frac = Number(`0${number.slice(dot)}`)
+    return this.add(Math.trunc(Number(number)), number[0] === '-' ? -frac : frac, unit)
   }
 }
 
-const ISO =
-  /^([+-])?P(?:([+-]?[\d.]+)Y)?(?:([+-]?[\d.]+)M)?(?:([+-]?[\d.]+)W)?(?:([+-]?[\d.]+)D)?(?:T(?:([+-]?[\d.]+)H)?(?:([+-]?[\d.]+)M)?(?:([+-]?[\d.]+)S)?)?$/i
+const NUM = String.raw`([+-]?(?:\d+\.?\d*|\.\d+))`
+const ISO = new RegExp(
+  `^([+-])?P(?:${NUM}Y)?(?:${NUM}M)?(?:${NUM}W)?(?:${NUM}D)?(?:T(?:${NUM}H)?(?:${NUM}M)?(?:${NUM}S)?)?$`,
+  'i',
+)
 const TOKEN =
   /\s*(?:(@)|(ago)\b|([+-]?)(\d+):(\d{2})(?::(\d{2}(?:\.\d+)?))?|([+-]?\d+(?:\.\d+)?)\s*([a-z]+))/giy
 
@@ -132,12 +175,13 @@ export function parseInterval(text: string): IntervalFields | undefined {
   const iso = ISO.exec(text.trim())
   if (iso !== null) {
     const units = ['y', 'mon', 'w', 'd', 'h', 'min', 's']
-    const sign = iso[1] === '-' ? -1 : 1
-    units.forEach((u, i) => {
+    for (let i = 0; i < units.length; i++) {
       const v = iso[i + 2]
-      if (v !== undefined) b.add(sign * Number(v), u)
-    })
-    return { months: b.months, days: b.days, us: b.us }
+      if (v !== undefined && !b.addText(v, units[i]!)) return undefined
+    }
+    // A leading '-' negates every field, as the sign of "-P1Y2M" does.
+    const k = iso[1] === '-' ? -1 : 1
+    return { months: k * b.months, days: k * b.days, us: k === 1 ? b.us : -b.us }
   }
   TOKEN.lastIndex = 0
   let ago = false
@@ -154,7 +198,7 @@ export function parseInterval(text: string): IntervalFields | undefined {
         (BigInt(m[4]!) * 3600n + BigInt(m[5]!) * 60n + BigInt(sec)) * 1_000_000n +
         BigInt(frac.padEnd(6, '0').slice(0, 6))
       b.us += m[3] === '-' ? -us : us
-    } else if (m[7] !== undefined && !b.add(Number(m[7]), m[8]!)) return undefined
+    } else if (m[7] !== undefined && !b.addText(m[7], m[8]!)) return undefined
   }
   if (!any) return undefined
   const k = ago ? -1 : 1
@@ -174,44 +218,56 @@ interface IntervalInput {
 }
 
 const INT64_MAX = 2n ** 63n - 1n
+const INT64_MIN = -(2n ** 63n)
+
+const FIELDS: Record<keyof IntervalInput, string> = {
+  years: 'y',
+  months: 'mon',
+  weeks: 'w',
+  days: 'd',
+  hours: 'h',
+  minutes: 'min',
+  seconds: 's',
+  milliseconds: 'ms',
+  microseconds: 'us',
+}
+
+/** The fields of an interval object: a plain object of known, finite fields, at least one. */
+function fromObject(value: object): IntervalFields | undefined {
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return undefined
+  const b = new IntervalBuilder()
+  let any = false
+  for (const [key, x] of Object.entries(value)) {
+    const unit = FIELDS[key as keyof IntervalInput]
+    if (unit === undefined || typeof x !== 'number' || !Number.isFinite(x)) return undefined
+    b.add(Math.trunc(x), x - Math.trunc(x), unit)
+    any = true
+  }
+  return any ? { months: b.months, days: b.days, us: b.us } : undefined
+}
 
 function toInterval(value: unknown): IntervalFields {
   let f: IntervalFields | undefined
   if (typeof value === 'string') f = parseInterval(value)
-  else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    const v = value as IntervalInput
-    const b = new IntervalBuilder()
-    const fields: [keyof IntervalInput, string][] = [
-      ['years', 'y'],
-      ['months', 'mon'],
-      ['weeks', 'w'],
-      ['days', 'd'],
-      ['hours', 'h'],
-      ['minutes', 'min'],
-      ['seconds', 's'],
-      ['milliseconds', 'ms'],
-      ['microseconds', 'us'],
-    ]
-    let ok = true
-    for (const [key, unit] of fields) {
-      const x = v[key]
-      if (x === undefined) continue
-      if (typeof x !== 'number' || !Number.isFinite(x)) ok = false
-      else b.add(x, unit)
-    }
-    if (ok) f = { months: b.months, days: b.days, us: b.us }
-  }
+  // A number is seconds, as interval_in reads the text node-postgres sends for it ('1.5').
+  else if (typeof value === 'number' && Number.isFinite(value)) f = fromObject({ seconds: value })
+  else if (typeof value === 'bigint') f = { months: 0, days: 0, us: value * 1_000_000n }
+  else if (typeof value === 'object' && value !== null) f = fromObject(value)
   if (f === undefined) {
     throw encodeError(
       'interval',
-      'an interval string or { years, months, days, hours, minutes, seconds, ... }',
+      'an interval string, seconds, or { years, months, days, hours, minutes, seconds, ... }',
     )
   }
+  // The fields' own ranges, the lowest values included (an interval the server sent may hold them).
   if (
     f.us > INT64_MAX ||
-    f.us < -INT64_MAX ||
-    Math.abs(f.months) > 0x7fffffff ||
-    Math.abs(f.days) > 0x7fffffff
+    f.us < INT64_MIN ||
+    f.months > 0x7fffffff ||
+    f.months < -0x80000000 ||
+    f.days > 0x7fffffff ||
+    f.days < -0x80000000
   ) {
     throw encodeError('interval', 'an interval within the range of interval')
   }
@@ -241,5 +297,6 @@ export function intervalType(mode: IntervalMode): PgType {
       const h = us / BIG_US_PER_HOUR
       return formatInterval(months, days, Number(h), Number(us - h * BIG_US_PER_HOUR))
     },
+    stringsToServer: true,
   }
 }

@@ -97,7 +97,13 @@ function toInet(value: unknown, cidr: boolean): { family: number; bits: number; 
   if (typeof value !== 'string') throw encodeError(type, "an address string such as '10.0.0.1/8' or '::1'")
   const [host = '', mask, extra] = value.trim().split('/')
   const v4 = isIPv4(host)
-  if (extra !== undefined || (!v4 && !isIPv6(host)) || (mask !== undefined && !/^\d{1,3}$/.test(mask))) {
+  // node:net accepts an IPv6 zone ('fe80::1%eth0'), which inet_in does not: it would be dropped.
+  if (
+    extra !== undefined ||
+    host.includes('%') ||
+    (!v4 && !isIPv6(host)) ||
+    (mask !== undefined && !/^\d{1,3}$/.test(mask))
+  ) {
     throw encodeError(type, "an address string such as '10.0.0.1/8' or '::1'")
   }
   const max = v4 ? 32 : 128
@@ -128,6 +134,7 @@ function inetType(cidr: boolean): PgType {
     },
     parse: (s) => s,
     serialize: canonical,
+    stringsToServer: true,
   }
 }
 
@@ -152,4 +159,5 @@ export const macaddrType: PgType = {
   encode: macBytes,
   parse: (s) => s,
   serialize: (v) => macText(macBytes(v), 0),
+  stringsToServer: true,
 }

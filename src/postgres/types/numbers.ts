@@ -11,8 +11,8 @@ import {
 } from './pg-type.js'
 
 /**
- * bool, int2, int4, oid, int8, float4, float8 (boolsend, int2send, int4send, oidsend, int8send,
- * float4send, float8send in src/backend/utils/adt): fixed-width big-endian values.
+ * bool, int2, int4, oid, int8 (boolsend, int2send, int4send, oidsend, int8send in
+ * src/backend/utils/adt): fixed-width big-endian values. float4 and float8 are in floats.ts.
  */
 
 function fixed(size: number, write: (b: Buffer, v: number) => void): (v: number) => Buffer {
@@ -23,15 +23,39 @@ function fixed(size: number, write: (b: Buffer, v: number) => void): (v: number)
   }
 }
 
-const BOOL_TEXT: Record<string, boolean> = { t: true, true: true, f: false, false: false }
+/**
+ * boolin's words (bool.c, parse_bool_with_len): any prefix of true/false/yes/no, on/off with at
+ * least two letters, 1/0, any case, surrounding spaces ignored.
+ */
+function parseBool(text: string): boolean | undefined {
+  const s = text.trim().toLowerCase()
+  if (s.length === 0) return undefined
+  for (const [word, value, min] of BOOL_WORDS) {
+    if (s.length >= min && word.startsWith(s)) return value
+  }
+  return undefined
+}
+
+const BOOL_WORDS: readonly [string, boolean, number][] = [
+  ['true', true, 1],
+  ['false', false, 1],
+  ['yes', true, 1],
+  ['no', false, 1],
+  ['on', true, 2],
+  ['off', false, 2],
+  ['1', true, 1],
+  ['0', false, 1],
+]
 
 function toBool(value: unknown): boolean {
   if (typeof value === 'boolean') return value
+  // node-postgres sends a number as its text, which boolin reads only as 1 or 0.
+  if (value === 1 || value === 0) return value === 1
   if (typeof value === 'string') {
-    const b = BOOL_TEXT[value.trim().toLowerCase()]
+    const b = parseBool(value)
     if (b !== undefined) return b
   }
-  throw encodeError('bool', "a boolean (or 't', 'f', 'true', 'false')")
+  throw encodeError('bool', "a boolean (or 1, 0, or boolin's words: 't', 'false', 'yes', 'off' ...)")
 }
 
 export const boolType: PgType = {
@@ -41,6 +65,7 @@ export const boolType: PgType = {
   parse: (s) => s === 't',
   decodeText: (b, o) => b[o] === 0x74, // 't'
   serialize: (v) => (toBool(v) ? 't' : 'f'),
+  stringsToServer: true,
 }
 
 function intType(name: string, size: 2 | 4, min: number, max: number): PgType {
@@ -57,6 +82,7 @@ function intType(name: string, size: 2 | 4, min: number, max: number): PgType {
     parse: Number,
     decodeText: decodeDecimal,
     serialize: (v) => String(toInt(v)),
+    stringsToServer: true,
   }
 }
 
@@ -72,6 +98,7 @@ export const oidType: PgType = {
   parse: Number,
   decodeText: decodeDecimal,
   serialize: (v) => String(toOid(v)),
+  stringsToServer: true,
 }
 
 /** How int8 values are returned: exact `bigint` (default), exact decimal `string`, or lossy `number`. */
@@ -106,69 +133,6 @@ export function int8Type(mode: Int8Mode): PgType {
         ? (b, o, n) => (n <= 15 ? BigInt(decodeDecimal(b, o, n)) : BigInt(utf8(b, o, n)))
         : undefined,
     serialize: (v) => String(toInt8(v)),
+    stringsToServer: true,
   }
-}
-
-// float8in accepts these spellings besides decimal numbers (float.c, float8in_internal).
-const FLOAT_TEXT = /^\s*([+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?|[+-]?(infinity|inf)|nan)\s*$/i
-
-function toFloat(value: unknown, type: string): number {
-  if (typeof value === 'number') return value
-  if (typeof value === 'bigint') return Number(value)
-  if (typeof value === 'string' && FLOAT_TEXT.test(value)) {
-    const s = value.trim().toLowerCase()
-    if (s === 'nan') return Number.NaN
-    if (/^[+-]?inf/.test(s)) return s.startsWith('-') ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY
-    return Number(s)
-  }
-  throw encodeError(type, 'a number (or a decimal string, NaN, Infinity)')
-}
-
-/** The text of a float as PostgreSQL 12+ prints it: shortest exact digits, NaN, Infinity. */
-function floatText(v: number): string {
-  if (Number.isNaN(v)) return 'NaN'
-  if (v === Number.POSITIVE_INFINITY) return 'Infinity'
-  if (v === Number.NEGATIVE_INFINITY) return '-Infinity'
-  return Object.is(v, -0) ? '-0' : String(v)
-}
-
-/**
- * The shortest decimal that reads back as the same float4, which is what PostgreSQL prints
- * (float4out with extra_float_digits ≥ 1, the default since 12). Returning the widened double
- * (0.1 → 0.10000000149011612) would differ from what psql shows for the same value.
- */
-function shortestFloat4(f: number): number {
-  if (!Number.isFinite(f) || (Number.isInteger(f) && Math.abs(f) < 2 ** 24)) return f
-  for (let p = 1; p < 9; p++) {
-    const v = Number(f.toPrecision(p))
-    if (Math.fround(v) === f) return v
-  }
-  return f
-}
-
-const writeFloat4 = fixed(4, (b, v) => b.writeFloatBE(v, 0))
-
-/** A finite double beyond float4's range would silently become Infinity: refuse it instead. */
-function toFloat4(value: unknown): number {
-  const v = toFloat(value, 'float4')
-  if (Number.isFinite(v) && !Number.isFinite(Math.fround(v)))
-    throw encodeError('float4', 'a number within ±3.4e38')
-  return v
-}
-const writeFloat8 = fixed(8, (b, v) => b.writeDoubleBE(v, 0))
-
-export const float4Type: PgType = {
-  name: 'float4',
-  decode: (b, o) => shortestFloat4(b.readFloatBE(o)),
-  encode: (v) => writeFloat4(toFloat4(v)),
-  parse: Number,
-  serialize: (v) => floatText(toFloat4(v)),
-}
-
-export const float8Type: PgType = {
-  name: 'float8',
-  decode: (b, o) => b.readDoubleBE(o),
-  encode: (v) => writeFloat8(toFloat(v, 'float8')),
-  parse: Number,
-  serialize: (v) => floatText(toFloat(v, 'float8')),
 }

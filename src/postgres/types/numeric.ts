@@ -153,5 +153,6 @@ export function numericType(mode: NumericMode): PgType {
     encode: encodeNumeric,
     parse: mode === 'string' ? String : Number,
     serialize: numericText,
+    stringsToServer: true,
   }
 }

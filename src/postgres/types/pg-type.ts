@@ -21,6 +21,24 @@ export interface PgType {
   readonly serialize: (value: unknown) => string
   /** Arrays of this type nest only at the top level (json: a JS array is itself a value). */
   readonly flatArrays?: boolean
+  /**
+   * A string parameter goes to the server as it is, in text format, and the type's input function
+   * parses it (issue 14): parsing it here would disagree with the server (the session's TimeZone,
+   * DateStyle, every spelling `*_in` accepts, its rounding and range errors). Set for every
+   * built-in type; a custom type's `serialize` sees its strings.
+   */
+  readonly stringsToServer?: boolean
+  /**
+   * Bind sends this type in text format even with binary on: its binary form of a string is the
+   * same bytes (text types, json, jsonb), so one format serves strings and other values alike.
+   */
+  readonly bindText?: boolean
+  /**
+   * The Bind encoder of a non-string value, when it may differ from `encode` (binary on) or
+   * `serialize` (bindText): bytes in the parameter's format, or text (a string) to send in text
+   * format instead, as arrays with string elements do.
+   */
+  readonly bind?: ((value: unknown) => Uint8Array | string) | undefined
 }
 
 /**

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../../errors/classes.js'
-import type { ParamCodec, ResultCodec, TypeCodecs } from '../codecs.js'
+import type { ParamCodec, ParameterCodec, ResultCodec, TypeCodecs } from '../codecs.js'
 import { arrayType } from './arrays.js'
 import { builtinTypes } from './builtin.js'
 import { type ResolvedTypeOptions, resolveTypeOptions, type TypeOptions } from './options.js'
@@ -38,7 +38,7 @@ export class TypeRegistry implements TypeCodecs {
   readonly #pending: CustomType[] = []
   #text = new Map<number, ResultCodec>()
   #preferred = new Map<number, ResultCodec>()
-  #params = new Map<number, ParamCodec>()
+  #params = new Map<number, ParameterCodec>()
   #binary = new Map<number, ParamCodec | undefined>()
 
   constructor(options: TypeOptions = {}) {
@@ -56,11 +56,7 @@ export class TypeRegistry implements TypeCodecs {
   result(oid: number): ResultCodec {
     let c = this.#text.get(oid)
     if (c === undefined) {
-      const t = this.#types.get(oid)
-      c =
-        t === undefined
-          ? asString
-          : { format: 0, decode: t.decodeText ?? ((b, o, n) => t.parse(utf8(b, o, n))) }
+      c = textResult(this.#types.get(oid))
       this.#text.set(oid, c)
     }
     return c
@@ -69,20 +65,18 @@ export class TypeRegistry implements TypeCodecs {
   preferredResult(oid: number): ResultCodec {
     let c = this.#preferred.get(oid)
     if (c === undefined) {
-      const decode = this.#types.get(oid)?.decode
-      const binary = this.options.binary && decode !== undefined && !this.#textResultOids.has(oid)
-      c = binary ? { format: 1, decode } : this.result(oid)
+      const t = this.#types.get(oid)
+      c = this.options.binary && !this.#textResultOids.has(oid) ? binaryResult(t) : undefined
+      c ??= this.result(oid)
       this.#preferred.set(oid, c)
     }
     return c
   }
 
-  param(oid: number): ParamCodec {
+  param(oid: number): ParameterCodec {
     let c = this.#params.get(oid)
     if (c === undefined) {
-      const t = this.#types.get(oid)
-      const binary = this.options.binary ? this.binary(oid) : undefined
-      c = binary ?? { format: 0, encode: textEncoder(t ?? textParamType) }
+      c = bindCodec(this.#types.get(oid) ?? textParamType, this.options.binary)
       this.#params.set(oid, c)
     }
     return c
@@ -90,8 +84,7 @@ export class TypeRegistry implements TypeCodecs {
 
   binary(oid: number): ParamCodec | undefined {
     if (this.#binary.has(oid)) return this.#binary.get(oid)
-    const encode = this.#types.get(oid)?.encode
-    const c: ParamCodec | undefined = encode === undefined ? undefined : { format: 1, encode }
+    const c = binaryParam(this.#types.get(oid))
     this.#binary.set(oid, c)
     return c
   }
@@ -151,9 +144,31 @@ export class TypeRegistry implements TypeCodecs {
   }
 }
 
-function textEncoder(type: PgType): (value: unknown) => Uint8Array {
-  const serialize = type.serialize
-  return (value) => Buffer.from(serialize(value), 'utf8')
+/** The text-format (format 0) decoder of a type; unknown types are their text. */
+export function textResult(t: PgType | undefined): ResultCodec {
+  if (t === undefined) return asString
+  const parse = t.parse
+  return { format: 0, decode: t.decodeText ?? ((b, o, n) => parse(utf8(b, o, n))) }
+}
+
+export function binaryResult(t: PgType | undefined): ResultCodec | undefined {
+  return t?.decode === undefined ? undefined : { format: 1, decode: t.decode }
+}
+
+export function binaryParam(t: PgType | undefined): ParamCodec | undefined {
+  return t?.encode === undefined ? undefined : { format: 1, encode: t.encode }
+}
+
+/**
+ * The Bind encoder of a type (PgType.stringsToServer, bindText, bind): binary for the values its
+ * binary encoder takes, when binary is on and the type has one; text otherwise.
+ */
+export function bindCodec(t: PgType, binary: boolean): ParameterCodec {
+  const inBinary = binary && t.bindText !== true && t.encode !== undefined
+  const other: (v: unknown) => Uint8Array | string =
+    t.bindText === true ? (t.bind ?? t.serialize) : inBinary ? (t.bind ?? t.encode!) : t.serialize
+  const encode = t.stringsToServer === true ? (v: unknown) => (typeof v === 'string' ? v : other(v)) : other
+  return { format: inBinary ? 1 : 0, encode }
 }
 
 /** The registry behind `PgConnectionSettings.types`: an instance as is, options made into one. */

@@ -1,25 +1,67 @@
 import { decodeError, encodeError, HEX, type PgType, utf8, utf8Bytes } from './pg-type.js'
+import { textBind, valueText } from './text-param.js'
 
 /**
- * text, varchar, bpchar, name, "char", xml (textsend: the bytes in the client encoding, UTF-8
- * here), bytea (byteasend: raw bytes), uuid (uuid_send: 16 bytes), json (the text) and jsonb
- * (jsonb_send: a version byte, 1, then the text).
+ * text, varchar, bpchar, name, xml (textsend: the bytes in the client encoding, UTF-8 here),
+ * "char" (charsend: one byte), bytea (byteasend: raw bytes), uuid (uuid_send: 16 bytes), json
+ * (the text) and jsonb (jsonb_send: a version byte, 1, then the text).
  */
 
-function toText(value: unknown, type: string): string {
-  if (typeof value === 'string') return value
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value)
-  throw encodeError(type, 'a string (or a number)')
-}
-
+/** A text type's value: a string as is, anything else as node-postgres writes it (valueText). */
 export function textType(name: string): PgType {
   return {
     name,
     decode: utf8,
-    encode: (v) => utf8Bytes(toText(v, name)),
+    encode: (v) => utf8Bytes(valueText(v)),
     parse: (s) => s,
-    serialize: (v) => toText(v, name),
+    serialize: valueText,
+    stringsToServer: true,
+    bindText: true,
+    bind: textBind,
   }
+}
+
+/**
+ * "char", a single byte (char.c). charout prints a byte with the high bit set as \ooo (octal)
+ * and NUL as the empty string; charin reads \ooo, else takes the first byte of its input.
+ * Decoding the byte as UTF-8 would turn 0xff into U+FFFD, and encoding a multi-byte character
+ * whole would send charrecv more than its one byte.
+ */
+function charText(byte: number): string {
+  if (byte === 0) return ''
+  if (byte < 0x80) return String.fromCharCode(byte)
+  return `\\${byte.toString(8)}`
+}
+
+function isOctal(c: number): boolean {
+  return c >= 0x30 && c <= 0x37
+}
+
+function charByte(value: unknown): number {
+  const s = valueText(value)
+  if (
+    s.length === 4 &&
+    s[0] === '\\' &&
+    isOctal(s.charCodeAt(1)) &&
+    isOctal(s.charCodeAt(2)) &&
+    isOctal(s.charCodeAt(3))
+  ) {
+    return Number.parseInt(s.slice(1), 8) & 0xff
+  }
+  if (s.length === 0) return 0
+  const c = s.charCodeAt(0)
+  return c < 0x80 ? c : Buffer.from(s.slice(0, 2), 'utf8')[0]!
+}
+
+export const charType: PgType = {
+  name: 'char',
+  decode: (b, o, n) => (n === 0 ? '' : charText(b[o]!)),
+  encode: (v) => Buffer.from([charByte(v)]),
+  parse: (s) => s,
+  serialize: valueText,
+  stringsToServer: true,
+  bindText: true,
+  bind: textBind,
 }
 
 function toBytes(value: unknown): Buffer {
@@ -54,6 +96,7 @@ export const byteaType: PgType = {
   encode: toBytes,
   parse: parseBytea,
   serialize: (v) => `\\x${toBytes(v).toString('hex')}`,
+  stringsToServer: true,
 }
 
 // uuid_in: 32 hex digits, optionally in braces, optionally hyphenated after any group of four.
@@ -61,7 +104,9 @@ const UUID_TEXT = /^\{?([0-9a-f]{4}-?){7}[0-9a-f]{4}\}?$/i
 
 function uuidHex(value: unknown): string {
   if (typeof value === 'string' && UUID_TEXT.test(value)) return value.replace(/[{}-]/g, '').toLowerCase()
-  throw encodeError('uuid', 'a UUID string')
+  // uuid_recv's 16 bytes, which node-postgres sends for a Buffer.
+  if (value instanceof Uint8Array && value.length === 16) return Buffer.from(value).toString('hex')
+  throw encodeError('uuid', 'a UUID string or 16 bytes')
 }
 
 function formatUuid(hex: string): string {
@@ -83,6 +128,7 @@ export const uuidType: PgType = {
   encode: (v) => Buffer.from(uuidHex(v), 'hex'),
   parse: (s) => s,
   serialize: (v) => formatUuid(uuidHex(v)),
+  stringsToServer: true,
 }
 
 /** How json and jsonb values are returned: parsed (default) or as the JSON text. */
@@ -94,6 +140,10 @@ export type JsonMode = 'parse' | 'string'
  */
 function jsonText(value: unknown, type: string): string {
   if (typeof value === 'string') return value
+  // A bigint is its decimal, a JSON number (JSON.stringify refuses it); NaN and ±Infinity are no
+  // JSON number, and JSON.stringify's 'null' for them would store a different value.
+  if (typeof value === 'bigint') return String(value)
+  if (typeof value === 'number' && !Number.isFinite(value)) throw encodeError(type, 'a finite number')
   let text: string | undefined
   try {
     text = JSON.stringify(value)
@@ -114,6 +164,9 @@ export function jsonType(mode: JsonMode): PgType {
     parse,
     serialize: (v) => jsonText(v, 'json'),
     flatArrays: true,
+    stringsToServer: true,
+    bindText: true,
+    bind: (v) => (v instanceof Uint8Array ? v : jsonText(v, 'json')),
   }
 }
 
@@ -137,5 +190,9 @@ export function jsonbType(mode: JsonMode): PgType {
     parse,
     serialize: (v) => jsonText(v, 'jsonb'),
     flatArrays: true,
+    stringsToServer: true,
+    bindText: true,
+    // In text format (bindText) a Buffer is the JSON text, as node-postgres sends it.
+    bind: (v) => (v instanceof Uint8Array ? v : jsonText(v, 'jsonb')),
   }
 }

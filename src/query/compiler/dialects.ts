@@ -1,19 +1,20 @@
 import { InvalidArgumentError, QueryBuilderError } from '../../errors/classes.js'
+import type { RowTyped } from '../../internal/row-type.js'
 import type { Dialect, QueryNode } from '../nodes.js'
 import type { SqlCompiler } from './base.js'
+import type { SqlSyntax } from './expressions.js'
 import { MSSQL_MAX_INSERT_ROWS, MssqlCompiler } from './mssql.js'
 import { MariaDbCompiler, MysqlCompiler } from './mysql.js'
 import { PostgresCompiler } from './postgres.js'
 import { SqliteCompiler } from './sqlite.js'
 
-declare const rowType: unique symbol
-
-/** What `build()` returns: the SQL text and its bound parameters, in placeholder order. */
-export interface CompiledQuery<Row = Record<string, unknown>> {
+/**
+ * What `build()` returns: the SQL text and its bound parameters, in placeholder order. Its
+ * `rowType` property is type-level only: the row type the statement yields.
+ */
+export interface CompiledQuery<Row = Record<string, unknown>> extends RowTyped<Row> {
   readonly sql: string
   readonly params: unknown[]
-  /** Type-level only: the row type the statement yields. */
-  readonly [rowType]?: Row
 }
 
 const DIALECT_NAMES = 'postgres, postgresql, mysql, mariadb, sqlite, mssql'
@@ -52,6 +53,11 @@ const COMPILERS: Record<Dialect, SqlCompiler> = {
   mariadb: new MariaDbCompiler(),
   sqlite: new SqliteCompiler(),
   mssql: new MssqlCompiler(),
+}
+
+/** The placeholders and quoting of `dialect`, from its compiler (the drivers' sql`` tags use them). */
+export function sqlSyntax(dialect: Dialect): SqlSyntax {
+  return COMPILERS[dialect].syntax()
 }
 
 export function compileQuery<Row>(q: QueryNode, dialect: Dialect): CompiledQuery<Row> {

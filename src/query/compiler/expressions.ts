@@ -4,6 +4,16 @@ import type { ConditionItem, ConditionNode, Dialect, ExprNode, OrderNode, QueryN
 
 type Role = 'column' | 'table' | 'name'
 
+/** How a dialect writes a bound parameter and a quoted identifier. */
+export interface SqlSyntax {
+  readonly dialect: Dialect
+  readonly label: string
+  /** The placeholder of the parameter at 1-based `index`: `$1` or `?`. */
+  placeholder(index: number): string
+  /** One identifier part, quoted unconditionally: `"a""b"` or `` `a``b` ``. */
+  quote(part: string): string
+}
+
 /** Compiled identifier strings per dialect and role; bounded so hostile input cannot grow them forever. */
 const CACHE_LIMIT = 5000
 const newCaches = (): Record<Role, Map<string, string>> => ({
@@ -55,6 +65,16 @@ export abstract class ExpressionCompiler {
 
   get label(): string {
     return LABELS[this.dialect]
+  }
+
+  /** The dialect's placeholders and identifier quoting, for the drivers' sql`` tags (src/driver). */
+  syntax(): SqlSyntax {
+    return {
+      dialect: this.dialect,
+      label: this.label,
+      placeholder: (index) => this.placeholder(index),
+      quote: (part) => this.quotePart(part),
+    }
   }
 
   unsupported(feature: string): QueryBuilderError {

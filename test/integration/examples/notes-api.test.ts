@@ -1,14 +1,16 @@
 /**
  * End-to-end test of examples/notes-api (issue 9): the service is started as `npm start` starts it,
- * with PORT=0, on the embedded database and, separately, on the harness's real PostgreSQL.
+ * with PORT=0, on the embedded database and, separately, on the harness's real PostgreSQL and its
+ * MariaDB (issue 16). Every mode runs the same scenario (support/scenario.ts).
  */
 import assert from 'node:assert/strict'
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { MySqlConnection } from '../../../src/mysql/index.js'
 import { PgConnection } from '../../../src/postgres/index.js'
-import { getPostgres } from '../../harness/index.js'
+import { getMariaDb, getPostgres } from '../../harness/index.js'
 import { call, type NotesService, startNotesService } from './support/notes-service.js'
 import { describeScenario } from './support/scenario.js'
 
@@ -26,7 +28,7 @@ describe('notes service on the embedded database (--memory)', () => {
     assert.match(out, /listening on http:\/\/127\.0\.0\.1:\d+/)
     assert.match(
       out,
-      /database: embedded PostgreSQL \d+\.\d+ \(PGlite [\d.]+\) on 127\.0\.0\.1:\d+, in memory/,
+      /database: embedded PostgreSQL \d+\.\d+ \(PGlite [\d.]+\) on a private Unix socket, in memory/,
     )
     assert.match(out, /curl -s -X POST http:\/\/127\.0\.0\.1:\d+\/users/)
   })
@@ -116,5 +118,66 @@ describe('notes service on a real PostgreSQL (DATABASE_URL)', () => {
   it('Ctrl-C drains the pool and exits with status 0', async () => {
     assert.equal(await service.stop('SIGINT'), 0)
     assert.match(service.output(), /stopped cleanly/)
+  })
+})
+
+describe('notes service on MariaDB (DATABASE_URL=mysql://...)', () => {
+  let service: NotesService
+  let databaseUrl: string
+  before(async () => {
+    databaseUrl = (await getMariaDb()).url
+    service = await startNotesService(['--memory'], { DATABASE_URL: databaseUrl })
+  })
+  after(async () => {
+    await service?.stop('SIGKILL')
+  })
+
+  it('prints the server it uses', () => {
+    assert.match(service.output(), /database: MariaDB at 127\.0\.0\.1:\d+\/covet \(DATABASE_URL\)/)
+  })
+
+  const state = describeScenario(() => service.url, 'mariadb')
+
+  it('stores note bodies encrypted: the plaintext is nowhere in the table', async () => {
+    const conn = await MySqlConnection.connect(databaseUrl)
+    try {
+      const rows = await conn.execute<{ body: Buffer; title: string }>(
+        'SELECT title, body FROM notes WHERE id = ?',
+        [state.noteId],
+      )
+      assert.equal(rows.length, 1)
+      assert.equal(rows[0]!.title, 'Shopping')
+      assert.ok(Buffer.isBuffer(rows[0]!.body))
+      assert.equal(rows[0]!.body.includes('milk'), false)
+    } finally {
+      await conn.close()
+    }
+  })
+
+  it('Ctrl-C drains the pool and exits with status 0', async () => {
+    assert.equal(await service.stop('SIGINT'), 0)
+    assert.match(service.output(), /stopped cleanly/)
+  })
+
+  it('two instances starting together on an empty database both come up with the whole schema', async () => {
+    const server = await getMariaDb()
+    await server.mariadb('DROP DATABASE IF EXISTS notes_race; CREATE DATABASE notes_race')
+    const url = new URL(server.url)
+    url.pathname = '/notes_race'
+    const env = { DATABASE_URL: url.href }
+    const both = await Promise.allSettled([
+      startNotesService(['--memory'], env),
+      startNotesService(['--memory'], env),
+    ])
+    try {
+      for (const started of both)
+        assert.equal(started.status, 'fulfilled', String((started as PromiseRejectedResult).reason))
+      const tables = await server.mariadb(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'notes_race' ORDER BY 1",
+      )
+      assert.deepEqual(tables.trim().split('\n'), ['notes', 'sessions', 'users'])
+    } finally {
+      for (const started of both) if (started.status === 'fulfilled') await started.value.stop('SIGKILL')
+    }
   })
 })

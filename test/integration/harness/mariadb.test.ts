@@ -37,6 +37,31 @@ describe('harness: MariaDB', () => {
         "SHOW STATUS LIKE 'Ssl_cipher'",
       ])
       assert.match(cipher, /Ssl_cipher\t\S+/)
+      // One user per auth method, each refused any other way (the CLI has client_ed25519 built in).
+      const as = (url: string, extra: string[] = []) => {
+        const u = new URL(url)
+        return run('mariadb', [
+          ...tcp.slice(0, 5),
+          '-u',
+          u.username,
+          `-p${decodeURIComponent(u.password)}`,
+          ...extra,
+          '-N',
+          '-B',
+          '-e',
+          'SELECT CURRENT_USER()',
+        ])
+      }
+      assert.equal(await as(my.urls.native), 'covet_native@%\n')
+      assert.equal(await as(my.urls.ed25519), 'covet_ed25519@%\n')
+      await assert.rejects(as(my.urls.tls, ['--skip-ssl']), /Access denied/)
+      assert.equal(await as(my.urls.tls, [`--ssl-ca=${tls.caFile}`]), 'covet_tls@%\n')
+      assert.equal(
+        await my.mariadb(
+          "SELECT user, plugin, ssl_type FROM mysql.user WHERE user LIKE 'covet\\_%' ORDER BY user",
+        ),
+        'covet_ed25519\ted25519\t\ncovet_native\tmysql_native_password\t\ncovet_tls\tmysql_native_password\tANY\n',
+      )
 
       await my.mariadb('CREATE TABLE kept (v int); INSERT INTO kept VALUES (7)')
       await my.kill()

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { after, describe, it } from 'node:test'
 import { type PgServer, startPostgres } from '../../harness/index.js'
 import { isAlive, run } from '../../harness/process-tools.js'
+import { waitFor } from '../../support/wait-for.js'
 
 const psqlAt = (url: string, sql: string) =>
   run('psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', url, '-c', sql])
@@ -67,13 +68,11 @@ describe('harness: PostgreSQL', () => {
     started.push(standby)
     assert.equal(await standby.psql('SELECT pg_is_in_recovery()'), 't\n')
     await pg.psql('CREATE TABLE replicated (v text); INSERT INTO replicated VALUES ($$hello$$)')
-    const deadline = Date.now() + 10_000
-    let seen = ''
-    while (Date.now() < deadline) {
-      seen = await standby.psql('SELECT v FROM replicated').catch(() => '')
-      if (seen) break
-      await new Promise((r) => setTimeout(r, 100))
-    }
+    const seen = await waitFor(
+      'the standby to replay the insert',
+      () => standby.psql('SELECT v FROM replicated').catch(() => ''),
+      { tries: 100, intervalMs: 100 },
+    )
     assert.equal(seen, 'hello\n')
   })
 

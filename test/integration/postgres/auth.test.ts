@@ -175,7 +175,13 @@ describe('TLS and channel binding', () => {
     )
   })
 
-  it('sends a cleartext password over TLS', async () => {
-    assert.equal(await tlsOf({ ...parsePgUrl(pg.urls.password), sslmode: 'require' }), true)
+  it('sends a cleartext password over TLS only to a verified server, or when allowed by name', async () => {
+    const base = { ...parsePgUrl(pg.urls.password), host: hostname }
+    assert.equal(await tlsOf({ ...base, sslmode: 'verify-full', sslrootcert: caFile }), true)
+    await assert.rejects(PgConnection.connect({ ...base, sslmode: 'require' }), {
+      code: 'ERR_AUTH',
+      message: /cleartext/,
+    })
+    assert.equal(await tlsOf({ ...base, sslmode: 'require', allowCleartextPassword: true }), true)
   })
 })

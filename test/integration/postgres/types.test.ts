@@ -9,7 +9,12 @@ import { SEND_FIXTURES } from '../../unit/postgres/types/send-fixtures.js'
 // Every built-in type through a real server (issue 4, Tests): results and parameters, binary and
 // text, compared with what psql prints for the same literal.
 
-const CASES = SEND_FIXTURES.filter((f): f is typeof f & { literal: string } => f.literal !== null)
+const ALL_CASES = SEND_FIXTURES.filter((f): f is typeof f & { literal: string } => f.literal !== null)
+// PostgreSQL 14 reads an interval's hours field as a 32-bit int, so it rejects the largest interval
+// (2562047788 hours) on input: "interval field value out of range"; 15 reads it as 64-bit. The codec
+// side of that value is still tested by the unit fixtures.
+const SINCE_15 = new Set(["'2562047788:00:54.775807'"])
+let CASES = ALL_CASES
 const EXACT = { int8: 'string', timestamps: 'string', json: 'string', textResults: [] } as const
 
 /** What psql -At prints for each literal (hex-encoded so that each value stays on one line). */
@@ -42,12 +47,15 @@ describe('PostgreSQL types over a real server', () => {
   let server: PgServer
   const conns: Record<'binary' | 'text' | 'defaults', PgConnection> = {} as never
   let printed: string[]
+  let version = 0
   before(async () => {
     server = await startPostgres()
     const base: PgConnectionSettings = { ...parsePgUrl(server.urls.trust), sslmode: 'disable' }
     conns.binary = await PgConnection.connect({ ...base, types: EXACT })
     conns.text = await PgConnection.connect({ ...base, types: { ...EXACT, binary: false } })
     conns.defaults = await PgConnection.connect(base)
+    version = Number(await server.psql('show server_version_num'))
+    CASES = ALL_CASES.filter((c) => version >= 150000 || !SINCE_15.has(c.literal))
     printed = await psqlTexts(server, CASES)
   })
   after(async () => {
@@ -117,14 +125,13 @@ describe('PostgreSQL types over a real server', () => {
 
   it('fails a value that does not fit the described type with ERR_TYPE_ENCODE naming the parameter, not the value', async () => {
     const cases: [string, unknown][] = [
-      ['int4', 'secret-abc'],
       ['int4', 2 ** 31],
       ['int8', 1.5],
       ['int2', 40000n],
-      ['uuid', 'secret-not-a-uuid'],
-      ['date', 'secret-2024-13-45'],
-      ['numeric', 'secret-1.2.3'],
-      ['bool', 'secret-yes'],
+      ['uuid', Buffer.from('secret-bytes')],
+      ['date', { secret: 'x' }],
+      ['numeric', Symbol('secret')],
+      ['bool', 7],
     ]
     for (const [type, value] of cases) {
       await assert.rejects(
@@ -133,10 +140,30 @@ describe('PostgreSQL types over a real server', () => {
           assert.equal(err.code, 'ERR_TYPE_ENCODE', type)
           assert.match(err.message, /parameter \$2/)
           // The value must not appear, except as part of a bound such as -2147483648.
-          const shown = String(value).replace(/[.]/g, '\\.')
+          const shown = (
+            typeof value === 'object' || typeof value === 'symbol' ? 'secret' : String(value)
+          ).replace(/[.]/g, '\\.')
           assert.doesNotMatch(err.message, new RegExp(`(?<![-\\d])${shown}(?!\\d)`))
           return true
         },
+      )
+    }
+    // A string is the server's to parse: it refuses what psql would, with the same SQLSTATE.
+    const refused: [string, string, string][] = [
+      ['int4', 'abc', '22P02'],
+      ['int4', '2147483648', '22003'],
+      ['float8', '1e400', '22003'],
+      ['float4', '1e-46', '22003'],
+      ['date', '2024-13-45', '22008'],
+      ['numeric', '1.2.3', '22P02'],
+      ['bool', 'maybe', '22P02'],
+      ['uuid', 'not-a-uuid', '22P02'],
+    ]
+    for (const [type, value, sqlState] of refused) {
+      await assert.rejects(
+        conns.defaults.query(`select $1::${type} as v`, [value]),
+        { sqlState },
+        `${type} ${value}`,
       )
     }
     // The connection stays usable.
@@ -160,6 +187,225 @@ describe('PostgreSQL types over a real server', () => {
       )
     } finally {
       await arrays.close()
+    }
+  })
+
+  it('sends a string parameter in text format for the server to parse, as psql would (issue 14)', async () => {
+    // [type, string, what the server makes of it]: by default the literal, read at Parse time,
+    // so 'now' and 'today' compare with the functions, evaluated with the parameter.
+    const cases: [string, string, string?][] = [
+      ['bool', 'yes'],
+      ['bool', 'on'],
+      ['bool', ' OFF '],
+      ['date', 'today', 'current_date'],
+      ['date', 'Jan 5 2024'],
+      ['date', 'J2451187'],
+      ['timestamptz', 'now', 'now()'],
+      ['timestamp', 'epoch'],
+      ['interval', '1-2'],
+      ['interval', '1.1 years'],
+      ['interval', 'P0002-10-15T10:30:20'],
+      // Its double is exactly halfway between two float4s: rounding the double again picks 1.
+      ['float4', '1.00000005960464477539062500001'],
+      ['int4', ' 42 '],
+      ['numeric', ' 1.50 '],
+      ['uuid', 'A0EEBC99-9C0B4EF8-BB6D6BB9-BD380A11'],
+      ['inet', '10.1.2.3/8'],
+      ['int4[]', '{1, 2}'],
+    ]
+    for (const conn of [conns.defaults, conns.text]) {
+      for (const [type, value, server = `'${value}'::${type}`] of cases) {
+        const [row] = await conn.query(
+          `select $1::${type} = ${server} as same, $1::${type}::text as back, (${server})::text as want`,
+          [value],
+        )
+        assert.equal(row!.same, true, `${type} '${value}': ${row!.back} is not ${row!.want}`)
+      }
+    }
+    // String elements of an array go inside array text, for the element type to parse.
+    const [arr] = await conns.defaults.query('select $1::int4[] as a, $2::float4[] as f', [
+      [' 1', '2', null],
+      ['1.00000005960464477539062500001', 2],
+    ])
+    assert.deepEqual(arr, { a: [1, 2, null], f: [1.0000001, 2] })
+  })
+
+  it('reads a timestamptz or timetz string without an offset in the session TimeZone', async () => {
+    const conn = await PgConnection.connect({ ...parsePgUrl(server.urls.trust), sslmode: 'disable' })
+    try {
+      await conn.query("set time zone 'America/New_York'")
+      const [row] = await conn.query(
+        "select $1::timestamptz as v, $1::timestamptz = '2024-01-05 10:00'::timestamptz as same, $2::timetz::text as t",
+        ['2024-01-05 10:00', '10:00'],
+      )
+      assert.deepEqual(row, { v: new Date('2024-01-05T15:00:00Z'), same: true, t: '10:00:00-05' })
+    } finally {
+      await conn.close()
+    }
+  })
+
+  it('answers SELECT $1 for booleans, Dates, Buffers, arrays and objects as node-postgres does', async () => {
+    const date = new Date(Date.UTC(2024, 0, 5, 10, 0, 0, 123))
+    const rows = await conns.defaults.query(
+      'select $1 as b, $2 as d, $3 as buf, $4 as arr, $5 as obj, $6 as n, $7 as big',
+      [true, date, Buffer.from('ab'), [1, 'x', null, [true]], { a: [1] }, -1.5, 12n],
+    )
+    // The server infers text for each.
+    assert.deepEqual(
+      rows.fields.map((f) => f.typeOid),
+      Array(7).fill(25),
+    )
+    const [row] = rows
+    assert.deepEqual(
+      { ...row, d: new Date(row!.d as string) },
+      {
+        b: 'true',
+        d: date,
+        buf: 'ab',
+        arr: '{"1","x",NULL,{"true"}}',
+        obj: '{"a":[1]}',
+        n: '-1.5',
+        big: '12',
+      },
+    )
+  })
+
+  it('decodes and encodes "char" as charout and charin do: one byte, \\ooo above 127, NUL as empty', async (t) => {
+    if (version < 150000) return t.skip('PostgreSQL 14 charout writes a byte above 127 raw (\\ooo since 15)')
+    const [row] = await conns.defaults.query(
+      `select '\\377'::"char" as hi, '\\000'::"char" as nul, 'é'::"char" as e, 'A'::"char" as a,
+        array['\\377', 'é', 'A', '']::"char"[] as arr`,
+    )
+    assert.deepEqual(row, { hi: '\\377', nul: '', e: '\\303', a: 'A', arr: ['\\377', '\\303', 'A', ''] })
+    for (const conn of [conns.defaults, conns.text]) {
+      const [back] = await conn.query(
+        `select $1::"char" = '\\377'::"char" as hi, $2::"char" = 'é'::"char" as e, $3::"char"[]::text as arr, $3::"char"[] as a`,
+        ['\\377', 'é', ['\\377', 'é', 'A', '', 5]],
+      )
+      assert.deepEqual(back, {
+        hi: true,
+        e: true,
+        arr: '{"\\\\377","\\\\303",A,"",5}',
+        a: ['\\377', '\\303', 'A', '', '5'],
+      })
+    }
+  })
+
+  it('decodes float4 with the digits psql prints (shortest round trip, ties to even)', async () => {
+    // 305404.125 lies halfway between 305404.12 and 305404.13; the rest are Ryu's round-even
+    // cases from float4.sql (ExactValueRoundEven, BoundaryRoundEven, LooksLikePow5).
+    const bits = [
+      0x48951f84, 0x45fd1840, 0x4c000004, 0x50061c46, 0x510006a8, 0x5d1502f9, 0x5d9502f9, 0x5e1502f9,
+    ]
+    const values = [
+      305404.125,
+      0.1,
+      -3.4028234663852886e38,
+      ...bits.map((b) => new Float32Array(new Uint32Array([b]).buffer)[0]!),
+    ]
+    for (const conn of [conns.binary, conns.text]) {
+      const rows = await conn.query('select v, v::text as t from unnest($1::float4[]) as v', [values])
+      for (const { v, t } of rows) assert.equal(v, Number(t), String(t))
+    }
+  })
+
+  it('encodes the interval boundary values it decodes (the lowest months, days and microseconds)', async (t) => {
+    if (version < 150000) return t.skip('PostgreSQL 14 interval input cannot read these boundary literals')
+    // PostgreSQL 17 reserves the lowest months, days and microseconds for -infinity, so the sum
+    // overflows there; covet does not yet decode infinite intervals (docs/compatibility.md).
+    if (version >= 170000) return t.skip('PostgreSQL 17+ reserves these values for -infinity')
+    const lowest =
+      "'-178956970 years -8 mons'::interval + '-2147483648 days'::interval + '-9223372036854775808 us'::interval"
+    const asObject = await PgConnection.connect({
+      ...parsePgUrl(server.urls.trust),
+      sslmode: 'disable',
+      types: { interval: 'object' },
+    })
+    try {
+      const [row] = await asObject.query(`select ${lowest} as v`)
+      assert.deepEqual(row!.v, { months: -2147483648, days: -2147483648, microseconds: -(2 ** 63) })
+      const [back] = await asObject.query(`select $1::interval = ${lowest} as same`, [row!.v])
+      assert.equal(back!.same, true)
+    } finally {
+      await asObject.close()
+    }
+    // In string mode each is the text psql prints, which the server reads back, but for the lowest
+    // time part ('-2562047788:00:54.775808': interval_in refuses the hours), object mode's case.
+    for (const literal of [
+      "'-2147483648 days'",
+      "'-178956970 years -8 mons'",
+      "'-2562047788:00:54.775807'",
+    ]) {
+      const [row] = await conns.binary.query(`select ${literal}::interval as v`)
+      const [back] = await conns.binary.query(`select $1::interval = ${literal}::interval as same`, [row!.v])
+      assert.equal(back!.same, true, literal)
+    }
+  })
+
+  it("gives a domain its base type's codecs, for parameters, arrays and arrays of domains", async () => {
+    const admin = conns.defaults
+    for (const ddl of [
+      'create domain t14_json as jsonb',
+      'create domain t14_date as date',
+      'create domain t14_float as float8',
+      'create domain t14_pos as int4 check (value > 0)',
+      'create domain t14_pos2 as t14_pos',
+      'create domain t14_list as int4[]',
+    ]) {
+      await admin.query(ddl)
+    }
+    const dateMode = await PgConnection.connect({
+      ...parsePgUrl(server.urls.trust),
+      sslmode: 'disable',
+      types: { date: 'date', interval: 'object' },
+    })
+    try {
+      for (const conn of [conns.defaults, conns.text, dateMode]) {
+        const [row] = await conn.query(
+          'select $1::t14_json::text as a, $2::t14_json::text as o, $3::t14_float::text as z, $4::t14_pos2 as p, $5::t14_list as l, $6::t14_pos[] as arr, array[1, 2]::t14_pos2[] as res',
+          [[], { a: [1] }, -0, 5, [1, 2], [3, null]],
+        )
+        assert.deepEqual(row, {
+          a: '[]',
+          o: '{"a": [1]}',
+          z: '-0',
+          p: 5,
+          l: [1, 2],
+          arr: [3, null],
+          res: [1, 2],
+        })
+      }
+      const tenK = new Date(Date.UTC(10000, 0, 1))
+      const bc = new Date(Date.UTC(2000, 2, 15))
+      bc.setUTCFullYear(-43)
+      const [dates] = await dateMode.query('select $1::t14_date::text as a, $2::t14_date::text as b', [
+        tenK,
+        bc,
+      ])
+      assert.deepEqual(dates, { a: '10000-01-01', b: '0044-03-15 BC' })
+      await assert.rejects(admin.query('select $1::t14_pos as p', [-1]), { sqlState: '23514' })
+      const [cardinal] = await admin.query('select $1::information_schema.cardinal_number as n', [7])
+      assert.deepEqual(cardinal, { n: 7 })
+    } finally {
+      await dateMode.close()
+    }
+  })
+
+  it('fails the query, caching nothing, when the pg_type lookup for a domain fails; then retries it', async () => {
+    await server.psql('create domain t14_fail as jsonb')
+    const conn = await PgConnection.connect({ ...parsePgUrl(server.urls.trust), sslmode: 'disable' })
+    try {
+      await server.psql('revoke select on pg_catalog.pg_type from public')
+      try {
+        await assert.rejects(conn.query('select $1::t14_fail::text as v', [[]]), { sqlState: '42501' })
+        assert.deepEqual([...(await conn.query('select 1::int4 as one'))], [{ one: 1 }])
+      } finally {
+        await server.psql('grant select on pg_catalog.pg_type to public')
+      }
+      const [row] = await conn.query('select $1::t14_fail::text as v', [[]])
+      assert.deepEqual(row, { v: '[]' })
+    } finally {
+      await conn.close()
     }
   })
 

@@ -62,14 +62,26 @@ describe('CovetError', () => {
       routine: 'parserOpenTable',
       hint: undefined,
     })
-    assert.equal(err.code, 'ERR_DATABASE')
+    assert.equal(err.code, '42P01')
     assert.equal(err.sqlState, '42P01')
     assert.equal(err.position, 15)
     assert.ok(!Object.hasOwn(err, 'hint'))
     const json = err.toJSON()
-    assert.equal(json.code, 'ERR_DATABASE')
+    assert.equal(json.code, '42P01')
     assert.equal(json.sqlStateName, 'undefined_table')
     assert.equal(json.message, 'relation "x" does not exist')
+  })
+
+  it("DatabaseError's code is the server's: SQLSTATE, MySQL error symbol, else ERR_DATABASE", () => {
+    const mysql = new DatabaseError("Duplicate entry '1' for key 'PRIMARY'", {
+      errno: 1062,
+      errnoName: 'ER_DUP_ENTRY',
+      sqlState: '23000',
+    })
+    assert.equal(mysql.code, 'ER_DUP_ENTRY')
+    assert.equal(mysql.errno, 1062)
+    assert.equal(mysql.sqlState, '23000')
+    assert.equal(new DatabaseError('no fields', {}).code, 'ERR_DATABASE')
   })
 
   it('every code has a description', () => {

@@ -187,4 +187,39 @@ describe('ByteWriter framing and buffer management', () => {
     invalid(() => w.subarray(3, 2))
     invalid(() => new ByteWriter(0))
   })
+
+  it('patches a MySQL packet header (int<3> length + int<1> sequence id) little-endian', () => {
+    const w = new ByteWriter(4)
+    const at = w.reserveInt32()
+    w.uint8(0x0e) // COM_PING
+    w.patchUint32LE(at, (w.length - at - 4) | (3 << 24))
+    assert.equal(hex(w), '010000030e')
+    invalid(() => w.patchUint32LE(w.length - 3, 1))
+    invalid(() => w.patchUint32LE(0, -1))
+  })
+
+  it('truncate forgets bytes after a length and refuses lengths outside the written bytes', () => {
+    const w = new ByteWriter(4).uint32BE(0x01020304)
+    w.truncate(2).uint8(9)
+    assert.equal(hex(w), '010209')
+    invalid(() => w.truncate(4))
+    invalid(() => w.truncate(-1))
+  })
+
+  it('take hands out the bytes without a copy and never writes over them again', () => {
+    for (const capacity of [8, 4096]) {
+      const w = new ByteWriter(capacity).uint32BE(0xaabbccdd)
+      const first = w.take()
+      assert.equal(w.length, 0)
+      w.uint32BE(0x11223344).uint32BE(0x55667788).bytes(Buffer.alloc(5000, 1))
+      assert.equal(first.toString('hex'), 'aabbccdd')
+      const second = w.take()
+      assert.equal(second.subarray(0, 8).toString('hex'), '1122334455667788')
+      assert.equal(second.length, 5008)
+      w.uint8(7)
+      assert.equal(first.toString('hex'), 'aabbccdd')
+      assert.equal(second.subarray(0, 8).toString('hex'), '1122334455667788')
+      assert.equal(hex(w), '07')
+    }
+  })
 })

@@ -5,6 +5,7 @@ import {
   type ConnectionConfig,
   type ResolveOptions,
   resolveConnectionConfig,
+  resolveHostList,
 } from '../../../src/internal/connection-config.js'
 
 const noEnv: ResolveOptions = { env: {}, osUser: 'osuser' }
@@ -242,5 +243,32 @@ describe('resolveConnectionConfig: PG* environment', () => {
     assert.equal(typeof c.user, 'string')
     assert.ok(c.user.length > 0)
     assert.equal(c.database, c.user)
+  })
+})
+
+describe('resolveHostList: the host and port options of both drivers', () => {
+  it('pairs hosts with one port for all, or one each, an empty entry taking the default', () => {
+    assert.deepEqual(resolveHostList('a', 5433, 5432), [{ host: 'a', port: 5433 }])
+    assert.deepEqual(resolveHostList(' a , b ', '7000', 3306), [
+      { host: 'a', port: 7000 },
+      { host: 'b', port: 7000 },
+    ])
+    assert.deepEqual(resolveHostList('a,b,/run/mysqld/mysqld.sock', '1,,3', 3306), [
+      { host: 'a', port: 1 },
+      { host: 'b', port: 3306 },
+      { host: '/run/mysqld/mysqld.sock', port: 3 },
+    ])
+    assert.deepEqual(resolveHostList('a', '', 5432), [{ host: 'a', port: 5432 }])
+  })
+
+  it('refuses a port count that fits neither, a bad port and an empty host', () => {
+    const invalid = (run: () => unknown, message: RegExp) =>
+      assert.throws(run, (e) => e instanceof InvalidArgumentError && message.test(e.message))
+    invalid(() => resolveHostList('x,y,z', '1,2', 5432), /^port: 2 ports given for 3 hosts$/)
+    for (const port of [0, 65536, 1.5, 'x', '-1']) {
+      invalid(() => resolveHostList('a', port, 5432), /^port must be 1-65535$/)
+    }
+    invalid(() => resolveHostList('a,b', ',', 0), /^port must be 1-65535$/)
+    invalid(() => resolveHostList('a,,b', 5432, 5432), /host must not be empty/)
   })
 })

@@ -309,5 +309,34 @@ describe('FastJsonEncoder.compile (schema serializer)', () => {
     assert.equal(union.encode(3), '3')
     assert.equal(union.encode('s'), '"s"')
     assert.equal(union.encode({ a: 'x', b: 1 }), '{"a":"x"}')
+    const scalars = FastJsonEncoder.compile({
+      anyOf: [
+        { type: 'boolean' },
+        { type: 'null' },
+        { type: 'array', items: { type: 'string' } },
+        { type: 'number' },
+      ],
+    })
+    assert.deepEqual(
+      [false, null, [1, 'a'], 2.5].map((v) => scalars.encode(v)),
+      ['false', 'null', '["1","a"]', '2.5'],
+    )
+  })
+
+  it('a type list writes each value as its own JSON type, the last type coercing the rest', () => {
+    const mixed = FastJsonEncoder.compile({
+      type: 'array',
+      items: { type: ['number', 'boolean', 'null', 'array', 'string'], items: { type: 'integer' } },
+    })
+    const items = [1.5, true, null, [2.7, 3], 's']
+    const text = '1.5,true,null,[2,3],"s"'
+    assert.equal(mixed.encode(items), `[${text}]`)
+    // Over 64 items the byte writer takes over: the same choices, byte for byte.
+    const long = Array.from({ length: 20 }, () => items).flat()
+    assert.equal(mixed.encode(long), `[${Array.from({ length: 20 }, () => text).join(',')}]`)
+    // An object is none of the listed types: the last one (string) cannot take it.
+    for (const list of [[{ a: 1 }], [...long, { a: 1 }]]) {
+      assert.throws(() => mixed.encode(list), { code: 'ERR_JSON_ENCODE' })
+    }
   })
 })

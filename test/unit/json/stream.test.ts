@@ -120,6 +120,26 @@ describe('decodeStream', () => {
     assert.ok(pulled <= 2, `pulled ${pulled} chunks for one value`)
     await iterator.return()
   })
+
+  it('reads Uint8Array chunks through their own window of the buffer', async () => {
+    // Views into one larger buffer: only [byteOffset, byteOffset + byteLength) is the chunk.
+    const whole = new TextEncoder().encode('##[1,{"a":"é"}]##')
+    const chunks = [whole.subarray(2, 6), whole.subarray(6, whole.length - 2)]
+    assert.ok(!Buffer.isBuffer(chunks[0]))
+    assert.deepEqual(await collect(decodeStream(chunks)), [1, { a: 'é' }])
+  })
+
+  it('refuses bad options, sources and chunks with ERR_INVALID_ARGUMENT', async () => {
+    const invalid = (message: RegExp) => ({ code: 'ERR_INVALID_ARGUMENT', message })
+    await assert.rejects(collect(decodeStream(['[]'], { format: 'csv' as never })), invalid(/"format"/))
+    for (const maxItemBytes of [0, 1.5, Number.NaN]) {
+      await assert.rejects(collect(decodeStream(['[]'], { maxItemBytes })), invalid(/"maxItemBytes"/))
+    }
+    for (const source of [null, 42, 'not iterable as a source', {}]) {
+      await assert.rejects(collect(decodeStream(source as never)), invalid(/source must be/))
+    }
+    await assert.rejects(collect(decodeStream(['[1,', 2] as never)), invalid(/chunks must be/))
+  })
 })
 
 describe('encodeStream', () => {
@@ -145,6 +165,18 @@ describe('encodeStream', () => {
     const out = Buffer.concat(await collect(encodeStream(values, { skipInvalid: true }))).toString()
     assert.equal(out, '1\n3\n')
     assert.throws(() => encodeStream(values, { format: 'csv' as never }), { code: 'ERR_INVALID_ARGUMENT' })
+  })
+
+  it('refuses pretty NDJSON and a source that is not iterable', async () => {
+    assert.throws(() => encodeStream([1], { pretty: true }), {
+      code: 'ERR_INVALID_ARGUMENT',
+      message: /"pretty"/,
+    })
+    const pretty = Buffer.concat(await collect(encodeStream([{ a: 1 }], { format: 'array', pretty: true })))
+    assert.equal(pretty.toString(), '[{\n  "a": 1\n}]', 'pretty is fine for an array')
+    for (const source of [null, 7, {}]) {
+      assert.throws(() => encodeStream(source as never), { code: 'ERR_INVALID_ARGUMENT', message: /source/ })
+    }
   })
 })
 

@@ -3,7 +3,9 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { describe, it } from 'node:test'
 import { ConnectionError } from '../../../src/errors/classes.js'
 import { ConnectionPool, type PoolStateError } from '../../../src/pool/pool.js'
-import { fakeClock, plainFactory, type StubConnection, StubFactory, sleep, tick } from './stub-factory.js'
+import { fakeTime } from '../../support/fake-time.js'
+import { deferred, waitFor } from '../../support/wait-for.js'
+import { fakeClock, plainFactory, type StubConnection, StubFactory, tick } from './stub-factory.js'
 
 const isCode = (code: string) => (e: unknown) => (e as { code?: string }).code === code
 
@@ -86,19 +88,34 @@ describe('ConnectionPool acquire and release', () => {
     await pool.close()
   })
 
-  it('times out with ERR_POOL_TIMEOUT carrying the pool state', async () => {
-    const pool = new ConnectionPool(plainFactory(new StubFactory()), { max: 1, acquireTimeoutMs: 30 })
-    const held = await pool.acquire()
-    const started = Date.now()
-    const error = (await pool.acquire().catch((e: unknown) => e)) as PoolStateError
-    assert.ok(Date.now() - started >= 25)
-    assert.equal(error.code, 'ERR_POOL_TIMEOUT')
-    assert.deepEqual(error.state, { size: 1, idle: 0, inUse: 1, waiting: 1, pending: 0 })
-    assert.match(error.message, /in use 1, waiting 1/)
-    assert.equal(pool.metrics().timeouts, 1)
-    assert.equal(pool.state().waiting, 0)
-    pool.release(held)
-    await pool.close()
+  it('times out with ERR_POOL_TIMEOUT at acquireTimeoutMs, carrying the pool state', async () => {
+    const time = fakeTime()
+    try {
+      const pool = new ConnectionPool(plainFactory(new StubFactory()), {
+        max: 1,
+        acquireTimeoutMs: 30,
+        now: time.now,
+      })
+      const held = await pool.acquire()
+      const seen: { error?: PoolStateError } = {}
+      void pool.acquire().catch((e: PoolStateError) => {
+        seen.error = e
+      })
+      await time.advance(29)
+      assert.equal(seen.error, undefined, 'still waiting 1 ms before acquireTimeoutMs')
+      assert.equal(pool.state().waiting, 1)
+      await time.advance(1)
+      const error = seen.error!
+      assert.equal(error?.code, 'ERR_POOL_TIMEOUT')
+      assert.deepEqual(error.state, { size: 1, idle: 0, inUse: 1, waiting: 1, pending: 0 })
+      assert.match(error.message, /in use 1, waiting 1/)
+      assert.equal(pool.metrics().timeouts, 1)
+      assert.equal(pool.state().waiting, 0)
+      pool.release(held)
+      await pool.close()
+    } finally {
+      time.restore()
+    }
   })
 
   it('puts the last creation error as the timeout cause', async () => {
@@ -276,70 +293,95 @@ describe('ConnectionPool lifetime, validation and health', () => {
   })
 
   it('the health sweep closes idle connections above min and refills min', async () => {
-    const clock = fakeClock()
-    const stub = new StubFactory()
-    const pool = new ConnectionPool(plainFactory(stub), {
-      min: 1,
-      max: 3,
-      idleTimeoutMs: 1000,
-      healthCheckIntervalMs: 10,
-      now: clock.now,
-    })
-    await sleep(5)
-    assert.equal(stub.created, 1) // min filled at start
-    const held = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()])
-    for (const c of held) pool.release(c)
-    clock.t += 2000
-    await sleep(30)
-    assert.equal(pool.state().size, 1)
-    assert.equal(pool.metrics().destroyed.idle, 2)
-    const [survivor] = [...stub.live]
-    survivor!.alive = false
-    pool.destroy(await pool.acquire()) // size drops below min: refilled
-    await sleep(5)
-    assert.equal(pool.state().size, 1)
-    await pool.close()
+    const time = fakeTime()
+    try {
+      const stub = new StubFactory()
+      const pool = new ConnectionPool(plainFactory(stub), {
+        min: 1,
+        max: 3,
+        idleTimeoutMs: 1000,
+        healthCheckIntervalMs: 10,
+        now: time.now,
+      })
+      await time.settle()
+      assert.equal(stub.created, 1) // min filled at start
+      const held = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()])
+      for (const c of held) pool.release(c)
+      await time.advance(999)
+      assert.equal(pool.state().size, 3, 'idle 999 ms: kept')
+      await time.advance(1) // the sweep at 1000 ms
+      assert.equal(pool.state().size, 1)
+      assert.equal(pool.metrics().destroyed.idle, 2)
+      const [survivor] = [...stub.live]
+      survivor!.alive = false
+      pool.destroy(await pool.acquire()) // size drops below min: refilled
+      await time.settle()
+      assert.equal(pool.state().size, 1)
+      assert.equal(stub.created, 4)
+      await pool.close()
+    } finally {
+      time.restore()
+    }
   })
 
   it('the health sweep evicts idle connections that fail validate', async () => {
-    const clock = fakeClock()
-    const stub = new StubFactory()
-    const pool = new ConnectionPool(stub, { max: 2, healthCheckIntervalMs: 10, now: clock.now })
-    const held = await Promise.all([pool.acquire(), pool.acquire()])
-    for (const c of held) pool.release(c)
-    await tick()
-    held[0]!.alive = false
-    clock.t += 5000
-    await sleep(30)
-    assert.equal(pool.metrics().destroyed.validation, 1)
-    assert.equal(pool.state().idle, 1)
-    await pool.close()
+    const time = fakeTime()
+    try {
+      const stub = new StubFactory()
+      const pool = new ConnectionPool(stub, { max: 2, healthCheckIntervalMs: 10, now: time.now })
+      const held = await Promise.all([pool.acquire(), pool.acquire()])
+      for (const c of held) pool.release(c)
+      await time.settle()
+      held[0]!.alive = false
+      await time.advance(1000) // validateAfterIdleMs (1000 by default) not exceeded yet
+      assert.equal(stub.validated, 0)
+      await time.advance(10) // the next sweep validates both
+      assert.equal(stub.validated, 2)
+      assert.equal(pool.metrics().destroyed.validation, 1)
+      assert.equal(pool.state().idle, 1)
+      await pool.close()
+    } finally {
+      time.restore()
+    }
   })
 })
 
 describe('ConnectionPool breaker', () => {
   it('fails fast with ERR_CIRCUIT_OPEN while creation keeps failing, then recovers', async () => {
-    const stub = new StubFactory()
-    stub.createError = new Error('ECONNREFUSED')
-    const pool = new ConnectionPool(plainFactory(stub), {
-      acquireTimeoutMs: 5000,
-      breaker: { failureThreshold: 3, baseBackoffMs: 20, jitter: 0 },
-    })
-    const started = Date.now()
-    const error = (await pool.acquire().catch((e: unknown) => e)) as Error
-    assert.ok(Date.now() - started < 1000, 'failed fast, not after acquireTimeoutMs')
-    assert.equal((error as PoolStateError).code, 'ERR_CIRCUIT_OPEN')
-    assert.equal(error.cause, stub.createError)
-    assert.equal(stub.created, 0)
-    await assert.rejects(pool.acquire(), isCode('ERR_CIRCUIT_OPEN'))
-    assert.equal(pool.metrics().rejected.circuitOpen, 2)
-    assert.equal(pool.metrics().breaker.state, 'open')
-    stub.createError = undefined
-    await sleep(30)
-    const c = await pool.acquire() // the half-open probe succeeds
-    assert.equal(pool.metrics().breaker.state, 'closed')
-    pool.release(c)
-    await pool.close()
+    const time = fakeTime()
+    try {
+      const stub = new StubFactory()
+      stub.createError = new Error('ECONNREFUSED')
+      const pool = new ConnectionPool(plainFactory(stub), {
+        acquireTimeoutMs: 5000,
+        now: time.now,
+        breaker: { failureThreshold: 3, baseBackoffMs: 20, jitter: 0 },
+      })
+      const seen: { error?: PoolStateError } = {}
+      void pool.acquire().catch((e: PoolStateError) => {
+        seen.error = e
+      })
+      await time.advance(10) // three failed creates, each retried from a 0 ms (so 1 ms) timer
+      const error = seen.error!
+      assert.equal(error?.code, 'ERR_CIRCUIT_OPEN', 'failed 10 ms into a 5000 ms acquireTimeoutMs')
+      assert.equal(error.cause, stub.createError)
+      assert.equal(pool.metrics().createErrors, 3)
+      assert.equal(stub.created, 0)
+      await assert.rejects(pool.acquire(), isCode('ERR_CIRCUIT_OPEN'))
+      assert.equal(pool.metrics().rejected.circuitOpen, 2)
+      assert.equal(pool.metrics().breaker.state, 'open')
+      stub.createError = undefined
+      await time.advance(pool.metrics().breaker.retryAt - time.now() - 1)
+      assert.equal(pool.breaker.state, 'open', '1 ms before the 20 ms backoff ends')
+      await time.advance(1)
+      assert.equal(pool.breaker.state, 'half-open')
+      const c = await pool.acquire() // the half-open probe succeeds
+      assert.equal(pool.metrics().breaker.state, 'closed')
+      pool.release(c)
+      await pool.close()
+    } finally {
+      time.restore()
+    }
   })
 
   it('re-opens with a longer backoff when the half-open probe fails', async () => {
@@ -422,8 +464,7 @@ describe('ConnectionPool drain and close', () => {
     const w1 = pool.acquire()
     const w2 = pool.acquire()
     const other = new ConnectionPool(plainFactory(stub), { min: 2 })
-    await sleep(5)
-    assert.equal(other.state().idle, 2)
+    await waitFor('the second pool to fill min', () => other.state().idle === 2, { intervalMs: 0 })
     await Promise.all([pool.close(), other.close()])
     await assert.rejects(w1, isCode('ERR_POOL_CLOSED'))
     await assert.rejects(w2, isCode('ERR_POOL_CLOSED'))
@@ -466,11 +507,10 @@ describe('ConnectionPool drain and close', () => {
         min: 1,
         breaker: { failureThreshold: 1, baseBackoffMs: 60_000 }, // a pending retry timer
       })
-      const waiter = pool.acquire().catch((e: unknown) => e)
-      await sleep(5)
+      // The failed create opens the breaker: the waiter fails fast, and a retry is scheduled.
+      assert.equal(isCode('ERR_CIRCUIT_OPEN')(await pool.acquire().catch((e: unknown) => e)), true)
       assert.ok(live.size >= 2, 'interval and retry timer are armed')
       await pool.close()
-      await waiter
       assert.equal(live.size, 0)
     } finally {
       Object.assign(globalThis, original)
@@ -479,10 +519,13 @@ describe('ConnectionPool drain and close', () => {
 
   it('destroys a connection whose creation finishes after close()', async () => {
     const stub = new StubFactory()
+    const creating = deferred()
+    const finish = deferred()
     const pool = new ConnectionPool<StubConnection>(
       {
         create: async () => {
-          await sleep(20) // ignores the abort signal, as a slow driver might
+          creating.resolve()
+          await finish.promise // ignores the abort signal, as a slow driver might
           return stub.create(new AbortController().signal)
         },
         destroy: (c) => stub.destroy(c),
@@ -490,9 +533,18 @@ describe('ConnectionPool drain and close', () => {
       { max: 1 },
     )
     const waiter = pool.acquire().catch((e: unknown) => e)
-    await pool.close()
+    await creating.promise
+    let closed = false
+    const closing = pool.close().then(() => {
+      closed = true
+    })
     assert.equal(isCode('ERR_POOL_CLOSED')(await waiter), true)
+    await tick()
+    assert.equal(closed, false, 'close() waits for the creation in flight')
+    finish.resolve()
+    await closing
+    assert.equal(stub.created, 1)
     assert.equal(stub.live.size, 0)
-    assert.equal(stub.created, stub.destroyed)
+    assert.equal(stub.destroyed, 1)
   })
 })

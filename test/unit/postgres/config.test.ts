@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it } from 'node:test'
-import { parsePgUrl, resolvePgConfig } from '../../../src/postgres/config.js'
+import { parsePgUrl, resolvePg, resolvePgConfig } from '../../../src/postgres/config.js'
 
 const PG_ENV = [
   'PGHOST',
@@ -27,13 +27,14 @@ describe('postgres config', () => {
   })
 
   it('parses a full URL with libpq keywords', () => {
-    const c = resolvePgConfig(
+    const { config: c, password } = resolvePg(
       'postgresql://u%40x:p%3Aw@db.example:6543/my%20db?sslmode=verify-full&application_name=app&connect_timeout=7&options=-c%20geqo%3Doff&channel_binding=require',
     )
     assert.equal(c.host, 'db.example')
     assert.equal(c.port, 6543)
     assert.equal(c.user, 'u@x')
-    assert.equal(c.password, 'p:w')
+    assert.equal(password, 'p:w')
+    assert.equal('password' in c, false, 'the password is not part of the configuration')
     assert.equal(c.database, 'my db')
     assert.equal(c.sslmode, 'verify-full')
     assert.equal(c.channelBinding, 'require')

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { textCodecs } from '../../../src/postgres/codecs.js'
-import { BackendParser } from '../../../src/postgres/protocol/backend.js'
 import type { MessageWriter } from '../../../src/postgres/protocol/frontend.js'
 import { MessageBuffer } from '../../../src/postgres/protocol/message-buffer.js'
 import type { BackendMessage } from '../../../src/postgres/protocol/messages.js'
-import { type EnqueueOptions, QueryPipeline } from '../../../src/postgres/query-pipeline.js'
-import { dataRow } from './protocol/backend-encoder.js'
+import { QueryPipeline } from '../../../src/postgres/query-pipeline.js'
+import { describeReply, executeReply, INT_FIELD, opts, ready, row } from './pipeline-replies.js'
 
 /** A pipeline wired to a recorder instead of a socket: the tests play the server. */
 function harness() {
@@ -30,6 +29,10 @@ function harness() {
       })
     },
     setStatus: () => {},
+    destroy: (error) => pipeline.failAll(error),
+    received: () => 0,
+    queryTimeoutMs: 0,
+    cancelGraceMs: 10_000,
     codecs: textCodecs,
     rowMode: 'object',
     cacheSize: 10,
@@ -42,51 +45,13 @@ function harness() {
   return { pipeline, written, send, tick, cancels: () => cancels, releaseCancel: () => releaseCancel() }
 }
 
-const opts = (o: Partial<EnqueueOptions> = {}): EnqueueOptions => ({
-  prepare: true,
-  simple: false,
-  maxResultBytes: Number.POSITIVE_INFINITY,
-  signal: undefined,
-  timeoutMs: undefined,
-  callSite: undefined,
-  ...o,
-})
-
-const INT_FIELD = {
-  name: 'x',
-  tableOid: 0,
-  columnAttribute: 0,
-  typeOid: 23,
-  typeSize: 4,
-  typeModifier: -1,
-  format: 0 as const,
-}
-const row = (v: string) => {
-  const p = new BackendParser()
-  p.feed(dataRow([v]))
-  return p.read()!
-}
-const ready = { type: 'ReadyForQuery', status: 'I' } as const
-const describeReply: BackendMessage[] = [
-  { type: 'ParseComplete' },
-  { type: 'ParameterDescription', typeOids: [23] },
-  { type: 'RowDescription', fields: [INT_FIELD] },
-  ready,
-]
-const executeReply = (v: string): BackendMessage[] => [
-  { type: 'BindComplete' },
-  row(v),
-  { type: 'CommandComplete', tag: 'SELECT 1' },
-  ready,
-]
-
 describe('QueryPipeline', () => {
   it('describes a new statement once, holding later queries, then pipelines them with one Sync each', async () => {
     const h = harness()
     const results = [1, 2, 3].map((i) => h.pipeline.enqueue('select $1::int4 as x', [i], opts()))
     await h.tick()
     assert.deepEqual(h.written, ['PDS']) // only the describe batch: nothing behind it yet
-    h.send(...describeReply)
+    h.send(...describeReply())
     assert.deepEqual(h.written, ['PDS', 'BESBESBES'])
     h.send(...executeReply('1'), ...executeReply('2'), ...executeReply('3'))
     assert.deepEqual(
@@ -108,10 +73,10 @@ describe('QueryPipeline', () => {
     const a = h.pipeline.enqueue('select $1::int4 as x', [1], opts())
     const b = h.pipeline.enqueue('select $1::int4 as x', [2], opts())
     await h.tick()
-    h.send(...describeReply)
+    h.send(...describeReply())
     h.send({ type: 'ErrorResponse', fields: { code: '22012', message: 'division by zero' } }, ready)
     h.send(...executeReply('2'))
-    await assert.rejects(a, { code: 'ERR_DATABASE', sqlState: '22012' })
+    await assert.rejects(a, { code: '22012', sqlState: '22012' })
     assert.equal(((await b) as { x: number }[])[0]!.x, 2)
   })
 
@@ -119,7 +84,7 @@ describe('QueryPipeline', () => {
     const h = harness()
     const q = h.pipeline.enqueue('select $1::int4 as x', [1], opts())
     await h.tick()
-    h.send(...describeReply)
+    h.send(...describeReply())
     const stale = {
       code: '0A000',
       message: 'cached plan must not change result type',
@@ -128,7 +93,7 @@ describe('QueryPipeline', () => {
     h.send({ type: 'ErrorResponse', fields: stale }, ready)
     // Evicted: Close + Sync for the old name, then a fresh describe for the retry.
     assert.deepEqual(h.written.slice(1), ['BES', 'CSPDS'])
-    h.send({ type: 'CloseComplete' }, ready, ...describeReply, ...executeReply('1'))
+    h.send({ type: 'CloseComplete' }, ready, ...describeReply(), ...executeReply('1'))
     assert.equal(((await q) as { x: number }[])[0]!.x, 1)
   })
 
@@ -158,7 +123,7 @@ describe('QueryPipeline', () => {
     const ac = new AbortController()
     const slow = h.pipeline.enqueue('select $1::int4 as x', [1], opts({ signal: ac.signal }))
     await h.tick()
-    h.send(...describeReply)
+    h.send(...describeReply())
     ac.abort()
     await assert.rejects(slow, { code: 'ERR_QUERY_CANCELLED' })
     assert.equal(h.cancels(), 1)
@@ -189,7 +154,7 @@ describe('QueryPipeline', () => {
     const h = harness()
     const q = h.pipeline.enqueue('select $1::int4 as x', [1, 2], opts())
     await h.tick()
-    h.send(...describeReply)
+    h.send(...describeReply())
     await assert.rejects(q, { code: 'ERR_INVALID_ARGUMENT', message: /1 parameters, 2 given/ })
   })
 
@@ -208,7 +173,7 @@ describe('QueryPipeline', () => {
     const big = h.pipeline.enqueue('select $1::int4 as x', [1], opts({ maxResultBytes: 30 }))
     const other = h.pipeline.enqueue('select $1::int4 as x', [2], opts())
     await h.tick()
-    h.send(...describeReply, { type: 'BindComplete' }, row('1'), row('1'), row('1'))
+    h.send(...describeReply(), { type: 'BindComplete' }, row('1'), row('1'), row('1'))
     await assert.rejects(big, { code: 'ERR_RESULT_TOO_LARGE' })
     assert.equal(h.cancels(), 0) // `other` is pipelined behind: a cancel might hit it
     h.send({ type: 'CommandComplete', tag: 'SELECT 3' }, ready, ...executeReply('2'))

@@ -127,6 +127,80 @@ describe('QueryBuilder behaviour', () => {
     )
   })
 
+  it('every or-variant joins with OR, in the order written', () => {
+    const built = q()
+      .select('id')
+      .from('users')
+      .where('a', 1)
+      .orWhereIn('id', [2, 3])
+      .orWhereNotIn('id', [4])
+      .orWhereBetween('age', 5, 6)
+      .orWhereNull('deleted_at')
+      .orWhereNotNull('email')
+      .orWhereExists(q().select(sql`1`).from('posts').where('published', true))
+      .orWhere((w) => w.where('b', 7).orWhere('c', 8))
+      .build()
+    assert.equal(
+      built.sql,
+      'SELECT id FROM users WHERE a = $1 OR id IN ($2, $3) OR id NOT IN ($4) OR age BETWEEN $5 AND $6' +
+        ' OR deleted_at IS NULL OR email IS NOT NULL OR EXISTS (SELECT 1 FROM posts WHERE published = $7)' +
+        ' OR (b = $8 OR c = $9)',
+    )
+    assert.deepEqual(built.params, [1, 2, 3, 4, 5, 6, true, 7, 8])
+    assert.throws(
+      () =>
+        q()
+          .from('t')
+          .orWhereExists([] as never),
+      argument,
+    )
+  })
+
+  it('a join condition compares columns with on() and orOn(), and refuses IN there', () => {
+    const built = q()
+      .select('u.id')
+      .from('users', 'u')
+      .join('posts', (j) => j.on('u.id', '=', 'p.user_id').orOn('u.alias_id', '>=', 'p.user_id'), 'left', 'p')
+      .build()
+    assert.equal(
+      built.sql,
+      'SELECT u.id FROM users AS u LEFT JOIN posts AS p ON (u.id = p.user_id OR u.alias_id >= p.user_id)',
+    )
+    assert.deepEqual(built.params, [])
+    for (const op of ['in', 'not in'] as const) {
+      assert.throws(
+        () =>
+          q()
+            .from('u')
+            .join('p', (j) => j.on('u.id', op, 'p.id')),
+        {
+          code: 'ERR_INVALID_ARGUMENT',
+          message: /on\(\) compares two columns/,
+        },
+      )
+    }
+  })
+
+  it('a one-argument where() takes only a callback or an sql`` fragment', () => {
+    for (const bad of [42, 'a = 1', col('a'), null]) {
+      assert.throws(
+        () =>
+          q()
+            .from('t')
+            .where(bad as never),
+        {
+          code: 'ERR_INVALID_ARGUMENT',
+          message: /one-argument where\(\)/,
+        },
+      )
+    }
+    // The fragment is parenthesised, so an OR inside it cannot swallow its neighbours.
+    assert.equal(
+      q().from('t').where(sql`a > ${1} or a < ${0}`).where('b', 2).build().sql,
+      'SELECT * FROM t WHERE (a > $1 or a < $2) AND b = $3',
+    )
+  })
+
   it('LIMIT and OFFSET are non-negative safe integers, inlined', () => {
     for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, '10', 10n]) {
       assert.throws(() => q().limit(bad as never), argument, String(bad))

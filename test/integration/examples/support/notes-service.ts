@@ -12,16 +12,15 @@ const START_TIMEOUT_MS = 120_000
 
 export interface NotesService {
   readonly url: string
+  /** The service's process id (its database runs in a worker thread of the same process). */
+  readonly pid: number
   /** Everything printed so far, stdout and stderr interleaved. */
   output(): string
   /** Sends the signal and resolves with the exit code once the process has ended. */
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
-export async function startNotesService(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<NotesService> {
+function spawnService(args: string[], env: Record<string, string | undefined>) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'examples/notes-api/main.ts', ...args], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', DATABASE_URL: '', NOTES_KEY: '', ...env },
@@ -31,15 +30,45 @@ export async function startNotesService(
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()))
   const exited = once(child, 'exit').then(([code]) => code as number | null)
-  const url = await waitForUrl(child, () => output, exited)
+  return { child, output: () => output, exited }
+}
+
+/** `env` values that are undefined are removed from the service's environment. */
+export async function startNotesService(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<NotesService> {
+  const { child, output, exited } = spawnService(args, env)
+  const url = await waitForUrl(child, output, exited)
   return {
     url,
-    output: () => output,
+    pid: child.pid!,
+    output,
     async stop(signal = 'SIGINT') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal)
       return exited
     },
   }
+}
+
+/**
+ * Runs the service where it must refuse to start: its exit code and output. One that starts listening
+ * instead is killed, and the promise rejects.
+ */
+export async function expectRefusal(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number | null; output: string }> {
+  const { child, output, exited } = spawnService(args, env)
+  let url: string | undefined
+  try {
+    url = await waitForUrl(child, output, exited)
+  } catch {
+    return { code: await exited, output: output() }
+  }
+  child.kill('SIGKILL')
+  await exited
+  throw new Error(`the service started on ${url} where it should have refused:\n${output()}`)
 }
 
 async function waitForUrl(child: ChildProcess, output: () => string, exited: Promise<number | null>) {

@@ -24,6 +24,8 @@ export function transferSteps(api: Api, state: ScenarioState, baseUrl: () => str
     const lines = records.map((r) => JSON.stringify(r))
     lines.splice(2, 0, '{"title": "cut off"')
     lines.splice(4, 0, JSON.stringify({ title: 42, body: 'wrong type' }))
+    // Issue 18: the right shape, but no such day; it used to reach the database as an Invalid Date (500).
+    lines.push(JSON.stringify({ title: 'no such day', body: 'x', createdAt: '2024-02-30T08:00:00Z' }))
     const reply = await api('POST', '/notes/import', {
       token: state.token,
       body: `${lines.join('\n')}\n`,
@@ -31,13 +33,18 @@ export function transferSteps(api: Api, state: ScenarioState, baseUrl: () => str
     })
     assert.equal(reply.status, 200, reply.text)
     assert.equal(reply.json.imported, 5)
-    assert.equal(reply.json.rejected, 2)
+    assert.equal(reply.json.rejected, 3)
     assert.deepEqual(
       reply.json.errors.map((e: { record: number; error: string }) => [e.record, e.error]),
       [
         [3, 'malformed_json'],
         [5, 'schema_violation'],
+        [8, 'schema_violation'],
       ],
+    )
+    assert.deepEqual(
+      reply.json.errors[2].details.map((d: { path: string; keyword: string }) => `${d.path}:${d.keyword}`),
+      ['/createdAt:format'],
     )
     assert.equal(reply.json.errors[0].line, 3)
   })

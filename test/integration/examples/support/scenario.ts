@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
 import { call, type RequestOptions } from './notes-service.js'
+import { hostileInputSteps } from './scenario-input.js'
 import { transferSteps } from './scenario-transfer.js'
 
 export interface ScenarioState {
@@ -22,10 +23,17 @@ export function describeScenario(baseUrl: () => string, prefix: string): Scenari
   const alice = { username: `${prefix}-alice`, password: 'correct horse battery' }
   const bob = { username: `${prefix}-bob`, password: 'another long secret' }
 
-  it('GET /health answers from the database', async () => {
+  it('GET /health answers from the database and tells nothing of where it is; HEAD works too', async () => {
     const reply = await api('GET', '/health')
     assert.equal(reply.status, 200)
     assert.equal(reply.json.status, 'ok')
+    // Issue 18: no host, port, socket or data path (it used to carry the banner's database line).
+    assert.deepEqual(Object.keys(reply.json).sort(), ['latencyMs', 'status'])
+    const head = await api('HEAD', '/health')
+    assert.equal(head.status, 200)
+    assert.equal(head.text, '')
+    assert.equal(head.headers.get('content-type'), reply.headers.get('content-type'))
+    assert.ok(Number(head.headers.get('content-length')) > 0)
   })
 
   it('POST /users: malformed JSON is a 400 that says where', async () => {
@@ -77,6 +85,8 @@ export function describeScenario(baseUrl: () => string, prefix: string): Scenari
     assert.equal((await api('GET', '/notes', { token: forged })).status, 401)
     const short = await api('POST', '/login', { json: { ...alice, ttlSeconds: 1 } })
     assert.equal((await api('GET', '/notes', { token: short.json.token })).status, 200)
+    // The 1 s lifetime must really pass (the service runs on the real clock in its own process);
+    // what is asserted is the token's state afterwards.
     await new Promise((resolve) => setTimeout(resolve, 1200))
     const expired = await api('GET', '/notes', { token: short.json.token })
     assert.equal(expired.status, 401)
@@ -110,7 +120,9 @@ export function describeScenario(baseUrl: () => string, prefix: string): Scenari
     assert.equal(mine.json.body, 'milk, eggs')
     assert.equal((await api('GET', `/notes/${state.noteId}`, { token: state.otherToken })).status, 404)
     assert.equal((await api('GET', '/notes/not-a-uuid', { token: state.token })).status, 404)
-    assert.equal((await api('PUT', `/notes/${state.noteId}`, { token: state.token })).status, 405)
+    const put = await api('PUT', `/notes/${state.noteId}`, { token: state.token })
+    assert.equal(put.status, 405)
+    assert.equal(put.headers.get('allow'), 'GET, HEAD, PATCH, DELETE')
   })
 
   it('GET /notes filters by tag and title and pages with a cursor', async () => {
@@ -146,10 +158,11 @@ export function describeScenario(baseUrl: () => string, prefix: string): Scenari
     assert.equal(bad.json.details.length, 2)
   })
 
+  hostileInputSteps(api, state, { alice })
   patchSteps(api, state)
   transferSteps(api, state, baseUrl)
 
-  it('GET /metrics exposes HTTP and driver metrics in Prometheus text format', async () => {
+  it('GET /metrics exposes HTTP and driver metrics in Prometheus text format, typed', async () => {
     const reply = await api('GET', '/metrics')
     assert.equal(reply.status, 200)
     assert.match(reply.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/)
@@ -160,7 +173,32 @@ export function describeScenario(baseUrl: () => string, prefix: string): Scenari
     )
     assert.match(reply.text, /^covet_driver_queries_total [1-9]\d*$/m)
     assert.match(reply.text, /^covet_driver_size [1-9]\d*$/m)
-    assert.match(reply.text, /^covet_driver_queries_by_sql_state_class\{sql_state_class="23"\} [1-9]\d*$/m)
+    assert.match(
+      reply.text,
+      /^covet_driver_queries_by_sql_state_class_total\{sql_state_class="23"\} [1-9]\d*$/m,
+    )
+    assert.match(reply.text, /^covet_driver_latency_held_ms\{quantile="0\.99"\} [\d.e+-]+$/m)
+    // Issue 18: what only grows is a counter named *_total; every sample has its TYPE line first.
+    const types = metricTypes(reply.text)
+    for (const name of [
+      'notes_http_requests_total',
+      'covet_driver_queries_total',
+      'covet_driver_created_total',
+      'covet_driver_destroyed_lifetime_total',
+      'covet_driver_queries_by_sql_state_class_total',
+      'covet_driver_statement_cache_l1_hits_total',
+      'covet_driver_bytes_out_total',
+      'covet_driver_transactions_committed_total',
+    ]) {
+      assert.equal(types.get(name), 'counter', name)
+    }
+    assert.equal(types.get('covet_driver_size'), 'gauge')
+    assert.equal(types.get('covet_driver_statement_cache_l1_hit_ratio'), 'gauge')
+    assert.equal(types.get('covet_driver_latency_held_ms'), 'summary')
+    assert.equal(types.get('notes_http_request_duration_seconds'), 'histogram')
+    for (const [name, type] of types) {
+      if (type === 'counter') assert.match(name, /_total$/, name)
+    }
   })
   return state
 }
@@ -192,7 +230,14 @@ function patchSteps(api: Api, state: ScenarioState): void {
     assert.equal((await patch([{ op: 'remove', path: '/nothing/here' }])).status, 422)
     assert.equal((await patch({ tags: null }, 'application/merge-patch+json')).status, 422)
     assert.equal((await patch([{ op: 'jump', path: '/title' }])).status, 400)
-    assert.equal((await patch([{ op: 'add' }], 'application/json')).status, 415)
+    const wrongType = await patch([{ op: 'add' }], 'application/json')
+    assert.equal(wrongType.status, 415)
+    // RFC 5789 §2.2: a 415 to a PATCH names the patch formats it takes (issue 18).
+    assert.equal(
+      wrongType.headers.get('accept-patch'),
+      'application/json-patch+json, application/merge-patch+json',
+    )
+    assert.equal((await patch({ title: 'nul\u0000here' }, 'application/merge-patch+json')).status, 422)
     assert.deepEqual((await api('GET', `/notes/${state.noteId}`, { token: state.token })).json, before.json)
   })
 
@@ -220,4 +265,24 @@ function patchSteps(api: Api, state: ScenarioState): void {
     assert.equal((await api('GET', path, { token: state.token })).status, 404)
     assert.equal((await api('DELETE', path, { token: state.token })).status, 404)
   })
+}
+
+/**
+ * The TYPE of every metric family in a text exposition, checking on the way that each sample comes
+ * after its family's TYPE line (a histogram's or summary's samples carry _bucket/_sum/_count).
+ */
+function metricTypes(text: string): Map<string, string> {
+  const types = new Map<string, string>()
+  for (const line of text.split('\n')) {
+    const type = /^# TYPE (\S+) (\S+)$/.exec(line)
+    if (type !== null) {
+      assert.equal(types.has(type[1]!), false, `two TYPE lines for ${type[1]}`)
+      types.set(type[1]!, type[2]!)
+    } else if (line !== '' && !line.startsWith('#')) {
+      const name = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line)![0]
+      const family = [name, name.replace(/_(bucket|sum|count)$/, '')].find((n) => types.has(n))
+      assert.ok(family !== undefined, `no TYPE line before ${line}`)
+    }
+  }
+  return types
 }

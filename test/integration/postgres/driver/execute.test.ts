@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { PgConnection } from '../../../../src/postgres/connection.js'
 import { PostgresDriver } from '../../../../src/postgres/driver.js'
 import { getPostgres } from '../../../harness/index.js'
+import { untilNotRunning, untilRunning } from '../../../support/pg-activity.js'
 
 // PostgresDriver, issue 5 "API": execute, executeOne, the sql tag, builders, pooling, metrics.
 describe('PostgresDriver execute', () => {
@@ -85,13 +87,22 @@ describe('PostgresDriver execute', () => {
   })
 
   it('cancels with a signal and times out, and the pool stays healthy', async () => {
-    const ac = new AbortController()
-    const sleeping = db.execute('select pg_sleep(5)', [], { signal: ac.signal })
-    setTimeout(() => ac.abort(), 50)
-    await assert.rejects(sleeping, { code: 'ERR_QUERY_CANCELLED' })
-    await assert.rejects(db.execute('select pg_sleep(5)', [], { timeoutMs: 50 }), {
-      code: 'ERR_QUERY_TIMEOUT',
-    })
+    const observer = await PgConnection.connect((await getPostgres()).urls.trust)
+    try {
+      const ac = new AbortController()
+      const sleeping = db.execute('select pg_sleep(60) as abort_me', [], { signal: ac.signal })
+      await untilRunning(observer, 'pg_sleep(60) as abort_me')
+      ac.abort()
+      await assert.rejects(sleeping, { code: 'ERR_QUERY_CANCELLED' })
+      await untilNotRunning(observer, 'pg_sleep(60) as abort_me')
+      // timeoutMs is under test here, so its 50 ms pass.
+      await assert.rejects(db.execute('select pg_sleep(60) as time_me_out', [], { timeoutMs: 50 }), {
+        code: 'ERR_QUERY_TIMEOUT',
+      })
+      await untilNotRunning(observer, 'pg_sleep(60) as time_me_out')
+    } finally {
+      await observer.close()
+    }
     assert.equal((await db.executeOne<{ n: number }>('select 1::int4 as n'))!.n, 1)
   })
 

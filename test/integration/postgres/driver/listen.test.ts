@@ -2,14 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { PostgresDriver } from '../../../../src/postgres/driver.js'
 import { getPostgres } from '../../../harness/index.js'
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
+import { waitFor } from '../../../support/wait-for.js'
 
 // listen/notify on a dedicated connection that comes back after a failure (issue 5).
 describe('PostgresDriver listen', () => {
@@ -25,11 +18,11 @@ describe('PostgresDriver listen', () => {
     const stopA = await db.listen('drv chan', (payload) => a.push(payload))
     const stopB = await db.listen('drv chan', (payload, n) => b.push(`${n.channel}:${payload}`))
     await db.notify('drv chan', 'one')
-    await until(() => a.length === 1 && b.length === 1)
+    await waitFor('both handlers called', () => a.length === 1 && b.length === 1)
     assert.deepEqual(b, ['drv chan:one'])
     await stopA()
     await db.notify('drv chan', 'two')
-    await until(() => b.length === 2)
+    await waitFor('the second notification', () => b.length === 2)
     assert.deepEqual(a, ['one'])
     await stopB()
     assert.equal(db.metrics().listener.channels, 0)
@@ -45,10 +38,10 @@ describe('PostgresDriver listen', () => {
     })
     const stop2 = await db.listen('drv_throw', (p) => got.push(p))
     await db.notify('drv_throw', 'x')
-    await until(() => got.length === 1)
+    await waitFor('delivery past the throwing handler', () => got.length === 1)
     await stop1()
     await stop2()
-    await until(() => warnings.length > 0)
+    await waitFor("the handler's error as a process warning", () => warnings.length > 0)
     process.off('warning', onWarning)
   })
 
@@ -61,9 +54,9 @@ describe('PostgresDriver listen', () => {
     )
     assert.ok(pids.trim().length > 0, 'found the listening session')
     await server.psql(`select pg_terminate_backend(${pids.trim().split('\n')[0]})`)
-    await until(() => db.metrics().listener.reconnects >= 1)
+    await waitFor('the listener to reconnect', () => db.metrics().listener.reconnects >= 1, { tries: 500 })
     await db.notify('drv_recover', 'after')
-    await until(() => got.includes('after'))
+    await waitFor('a notification after the reconnect', () => got.includes('after'))
     await stop()
   })
 

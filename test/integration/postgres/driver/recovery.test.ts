@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { PgConnection } from '../../../../src/postgres/connection.js'
 import { PostgresDriver } from '../../../../src/postgres/driver.js'
 import { type PgServer, startPostgres } from '../../../harness/index.js'
+import { untilRunning } from '../../../support/pg-activity.js'
+import { waitFor } from '../../../support/wait-for.js'
 
 /**
  * Recovery against a real server the test owns (issue 5, "Recovery"): backends terminated under
  * load, the server down for a while under load, and a soak of 200 callers on a pool of 10 with
  * random cancellations. COVET_SOAK_MS sets the soak's length: 10 s by default, 60000 for the
- * issue's full 60 s. COVET_OUTAGE_MS sets the outage (default 10 s, as in the issue).
+ * issue's full 60 s. COVET_OUTAGE_MS sets the outage (default 10 s, as in the issue). Those two
+ * lengths are the scenarios themselves; every other wait is for a condition.
  */
 const SOAK_MS = Number(process.env.COVET_SOAK_MS ?? 10_000)
 const OUTAGE_MS = Number(process.env.COVET_OUTAGE_MS ?? 10_000)
@@ -36,15 +40,21 @@ describe('PostgresDriver recovery', { timeout: 120_000 }, () => {
   const serverSessions = async () =>
     Number(await server.psql(`select count(*) from pg_stat_activity where application_name = '${APP}'`))
 
-  /** Callers looping point selects until `stop`; returns the error codes seen. */
-  function load(db: PostgresDriver, callers: number, stop: { done: boolean }): Promise<string[]> {
+  /** Waits until the server has `count` sessions of the driver: a closed one ends a moment later. */
+  const sessionsAre = (count: number, what: string) =>
+    waitFor(`${what}: ${count} sessions in pg_stat_activity`, async () => (await serverSessions()) === count)
+
+  /** Callers looping point selects until `stop.done`, counting successes in `stop.ok`; returns the error codes seen. */
+  function load(db: PostgresDriver, callers: number, stop: { done: boolean; ok: number }): Promise<string[]> {
     const codes: string[] = []
     const caller = async () => {
       while (!stop.done) {
         try {
           await db.execute('select v from rec where id = $1', [1 + Math.floor(Math.random() * 100)])
+          stop.ok++
         } catch (error) {
           codes.push((error as { code: string }).code)
+          // A caller's pause after a failure, as a real one would back off (not a readiness wait).
           await new Promise((r) => setTimeout(r, 5))
         }
       }
@@ -52,15 +62,36 @@ describe('PostgresDriver recovery', { timeout: 120_000 }, () => {
     return Promise.all(Array.from({ length: callers }, caller)).then(() => codes)
   }
 
+  /** Waits until the load has had `count` more successful queries. */
+  const moreSuccesses = (stop: { ok: number }, count: number, what: string) => {
+    const target = stop.ok + count
+    return waitFor(what, () => stop.ok >= target, { tries: 1000 })
+  }
+
+  /** Waits until every connection is back in the pool. */
+  const allReturned = (db: PostgresDriver) =>
+    // A connection whose query settled early (cancelled, timed out) goes back to the pool only
+    // once the server has finished that query (connections.ts giveBack).
+    waitFor('every connection back in the pool', () => db.metrics().inUse === 0)
+
   it('pg_terminate_backend under load: affected queries fail with ERR_CONNECTION_CLOSED, the pool heals', async () => {
     const db = driver({ poolSize: 5 })
-    const stop = { done: false }
+    const stop = { done: false, ok: 0 }
     const running = load(db, 40, stop)
-    await new Promise((r) => setTimeout(r, 500))
+    await waitFor(
+      'all 5 connections open under load',
+      async () => (await serverSessions()) === 5 && stop.ok > 0,
+    )
     await server.psql(
       `select pg_terminate_backend(pid) from pg_stat_activity where application_name = '${APP}'`,
     )
-    await new Promise((r) => setTimeout(r, 1000))
+    // The pool healed: the load runs on replacement connections.
+    await waitFor('dead connections destroyed', () => {
+      const m = db.metrics()
+      // Evicted at their close event (broken), or found dead when borrowed or validated.
+      return m.destroyed.broken + m.destroyed.borrower + m.destroyed.validation > 0
+    })
+    await moreSuccesses(stop, 200, 'the load to succeed again after the terminations')
     stop.done = true
     const codes = await running
     assert.ok(
@@ -68,17 +99,13 @@ describe('PostgresDriver recovery', { timeout: 120_000 }, () => {
       `only ERR_CONNECTION_CLOSED, got ${[...new Set(codes)]}`,
     )
     assert.deepEqual([...(await db.execute('select v from rec where id = 7'))], [{ v: 7 }])
-    // A connection whose query settled early (cancelled, timed out) goes back to the pool only
-    // once the server has finished that query (connections.ts giveBack): allow it a moment.
-    for (let waited = 0; db.metrics().inUse !== 0 && waited < 5000; waited += 50) {
-      await new Promise((r) => setTimeout(r, 50))
-    }
+    await allReturned(db)
     const m = db.metrics()
     assert.equal(m.inUse, 0)
-    assert.ok(m.destroyed.borrower + m.destroyed.validation > 0, 'dead connections were destroyed')
-    assert.equal(await serverSessions(), m.size, 'pool counts match pg_stat_activity')
+    assert.ok(m.destroyed.broken > 0, 'dead connections were destroyed (reported by their close event)')
+    await sessionsAre(m.size, 'pool counts match pg_stat_activity')
     await db.close()
-    assert.equal(await serverSessions(), 0)
+    await sessionsAre(0, 'no session left after close()')
     assert.deepEqual(unhandled, [])
   })
 
@@ -87,18 +114,23 @@ describe('PostgresDriver recovery', { timeout: 120_000 }, () => {
     await server.psql('create table if not exists rec_lock (a int); grant all on rec_lock to public')
     // Another session holds the table: Parse of the first statement waits for the lock, and a
     // statement being described holds the ones pipelined behind it unwritten.
-    const locker = server.psql(
-      'begin; lock table rec_lock in access exclusive mode; select pg_sleep(2); commit',
-    )
-    await new Promise((r) => setTimeout(r, 300))
+    const locker = await PgConnection.connect(server.urls.trust)
+    await locker.query('begin')
+    await locker.query('lock table rec_lock in access exclusive mode')
     const first = db.execute('select count(*)::int4 as n from rec_lock')
     const queued = Array.from({ length: 5 }, (_, i) =>
       db.executeOne<{ i: number }>('select $1::int4 as i', [i]),
     )
-    await new Promise((r) => setTimeout(r, 300))
+    // Not the locker: inside its transaction pg_stat_activity keeps the snapshot it first read.
+    const observer = await PgConnection.connect(server.urls.trust)
+    await untilRunning(observer, 'from rec_lock', { waitingForLock: true })
+    await observer.close()
     await server.psql(
       `select pg_terminate_backend(pid) from pg_stat_activity where application_name = '${APP}'`,
     )
+    // The re-run waits for the lock too, on a new connection: release it.
+    await locker.query('commit')
+    await locker.close()
     // Only described (Parse has no effect), never executed: it is re-run too.
     assert.deepEqual([...(await first)], [{ n: 0 }])
     assert.deepEqual(
@@ -106,17 +138,17 @@ describe('PostgresDriver recovery', { timeout: 120_000 }, () => {
       [0, 1, 2, 3, 4],
     )
     assert.equal(db.metrics().queries.retriedUnsent, 6)
-    await locker
     await db.close()
   })
 
   it('server down under load: the breaker opens, fails fast, half-opens and recovers; nothing leaks', async () => {
     const db = driver({ poolSize: 5, pool: { acquireTimeoutMs: 2000, createTimeoutMs: 2000 } })
     await db.execute('select 1')
-    const stop = { done: false }
+    const stop = { done: false, ok: 0 }
     const running = load(db, 20, stop)
-    await new Promise((r) => setTimeout(r, 300))
+    await moreSuccesses(stop, 100, 'the load running before the outage')
     await server.kill()
+    // The outage's length is the scenario (and the attempt count below is per outage), not a wait.
     await new Promise((r) => setTimeout(r, OUTAGE_MS))
     const during = db.metrics()
     assert.ok(during.breaker.transitions.open >= 1, 'the breaker opened')
@@ -124,17 +156,16 @@ describe('PostgresDriver recovery', { timeout: 120_000 }, () => {
     // No connect storm: attempts are paced by the breaker's backoff, not one per caller per loop.
     assert.ok(during.createErrors < 60, `${during.createErrors} connection attempts in ${OUTAGE_MS} ms`)
     await server.restart()
-    const deadline = performance.now() + 15_000
-    for (;;) {
-      const ok = await db.execute('select 1 as one').then(
-        () => true,
-        () => false,
-      )
-      if (ok) break
-      assert.ok(performance.now() < deadline, 'recovered within 15 s of the restart')
-      await new Promise((r) => setTimeout(r, 100))
-    }
-    await new Promise((r) => setTimeout(r, 300))
+    await waitFor(
+      'a query to succeed after the restart',
+      () =>
+        db.execute('select 1 as one').then(
+          () => true,
+          () => false,
+        ),
+      { tries: 150, intervalMs: 100 },
+    )
+    await moreSuccesses(stop, 100, 'the load to succeed after the restart')
     stop.done = true
     const codes = new Set(await running)
     for (const code of codes) {
@@ -146,17 +177,18 @@ describe('PostgresDriver recovery', { timeout: 120_000 }, () => {
       )
     }
     assert.ok(codes.has('ERR_CIRCUIT_OPEN'))
+    await allReturned(db)
     const m = db.metrics()
     assert.equal(m.breaker.state, 'closed')
     assert.ok(m.breaker.transitions.halfOpen >= 1)
-    assert.equal(m.inUse, 0)
-    assert.equal(await serverSessions(), m.size, 'zero leaked connections')
+    await sessionsAre(m.size, 'zero leaked connections')
     await db.close()
     assert.deepEqual(unhandled, [])
   })
 
   it(`200 callers on a pool of 10 for ${SOAK_MS} ms with random cancellations: every promise settles`, async () => {
     const db = driver({ poolSize: 10 })
+    // The soak's length is the scenario; what it asserts is how every promise settled.
     const deadline = performance.now() + SOAK_MS
     const outcomes = { ok: 0, cancelled: 0, timeout: 0, other: [] as string[] }
     const caller = async () => {
@@ -169,7 +201,7 @@ describe('PostgresDriver recovery', { timeout: 120_000 }, () => {
             : roll < 0.15
               ? { timeoutMs: 1 + Math.floor(Math.random() * 5) }
               : {}
-        if (roll < 0.1) setTimeout(() => ac.abort(), Math.random() * 5)
+        if (roll < 0.1) setTimeout(() => ac.abort(), Math.random() * 5) // a random point to cancel at
         const sql = roll > 0.97 ? 'select pg_sleep(0.01), $1::int4 as v' : 'select v from rec where id = $1'
         try {
           if (roll > 0.95 && roll <= 0.97)
@@ -188,19 +220,13 @@ describe('PostgresDriver recovery', { timeout: 120_000 }, () => {
     assert.deepEqual(outcomes.other, [])
     assert.ok(outcomes.ok > 1000, `${outcomes.ok} succeeded`)
     assert.ok(outcomes.cancelled + outcomes.timeout > 0)
-    // A connection whose query settled early (cancelled, timed out) goes back to the pool only
-    // once the server has finished that query (connections.ts giveBack): allow it a moment.
-    for (let waited = 0; db.metrics().inUse !== 0 && waited < 5000; waited += 50) {
-      await new Promise((r) => setTimeout(r, 50))
-    }
+    await allReturned(db)
     const m = db.metrics()
-    assert.equal(m.inUse, 0)
     assert.equal(m.waiting, 0)
     assert.ok(m.size <= 10)
-    await new Promise((r) => setTimeout(r, 200))
-    assert.equal(await serverSessions(), m.size, 'no leaked sessions')
+    await sessionsAre(m.size, 'no leaked sessions')
     await db.close()
-    assert.equal(await serverSessions(), 0)
+    await sessionsAre(0, 'no session left after close()')
     assert.deepEqual(unhandled, [])
   })
 })

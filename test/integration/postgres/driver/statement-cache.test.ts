@@ -37,7 +37,9 @@ describe('PostgresDriver statement cache (L1/L2)', () => {
     const sql = 'select $1::int4 * 2 as n'
     await r1.execute(sql, [1])
     await r2.transaction(async (tx) => {
-      await assert.rejects(tx.execute(sql, ['not a number']), { code: 'ERR_TYPE_ENCODE' })
+      // A native value that cannot be an int4 fails before anything is sent (a string would go to
+      // the server, whose error would abort the transaction).
+      await assert.rejects(tx.execute(sql, [1.5]), { code: 'ERR_TYPE_ENCODE' })
       assert.deepEqual([...(await tx.execute(sql, [21]))], [{ n: 42 }])
     })
     r1.release()

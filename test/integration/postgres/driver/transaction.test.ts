@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, it } from 'node:test'
 import { PostgresDriver } from '../../../../src/postgres/driver.js'
 import { getPostgres } from '../../../harness/index.js'
+import { barrier } from '../../../support/wait-for.js'
 
 // PostgresDriver transactions (issue 5): both forms, savepoints, retry, rollback guarantees.
 describe('PostgresDriver transaction', () => {
@@ -45,7 +46,7 @@ describe('PostgresDriver transaction', () => {
         await tx.execute('insert into drv_tx values (1, $1)', ['a'])
         await tx.execute('select 1 / 0').catch(() => {})
       }),
-      { code: 'ERR_DATABASE', sqlState: '25P02' },
+      { code: '25P02', sqlState: '25P02' },
     )
     assert.equal(await count(), 0)
   })
@@ -58,7 +59,7 @@ describe('PostgresDriver transaction', () => {
         ['insert into drv_tx values ($1, $2)', [1, 'duplicate']],
         ['insert into drv_tx values ($1, $2)', [3, 'c']],
       ]),
-      { code: 'ERR_DATABASE', sqlState: '23505' },
+      { code: '23505', sqlState: '23505' },
     )
     assert.equal(await count(), 0)
     const ok = await db.transaction([
@@ -163,30 +164,36 @@ describe('PostgresDriver transaction', () => {
   it('retry re-runs the callback on serialization failures', async () => {
     await db.execute("insert into drv_tx values (1, '0')")
     let attempts = 0
-    const increment = () =>
-      db.transaction(
+    // All three first attempts read before any writes (pool of 3), so two of them must conflict.
+    const allRead = barrier(3)
+    const increment = () => {
+      let first = true
+      return db.transaction(
         async (tx) => {
           attempts++
           const row = await tx.executeOne<{ v: string }>('select v from drv_tx where id = 1')
-          await new Promise((r) => setTimeout(r, 20))
+          if (first) await allRead()
+          first = false
           await tx.execute('update drv_tx set v = $1 where id = 1', [String(Number(row!.v) + 1)])
         },
         { isolation: 'serializable', retry: { maxAttempts: 20, baseDelayMs: 5 } },
       )
+    }
     await Promise.all([increment(), increment(), increment()])
     const final = await db.executeOne<{ v: string }>('select v from drv_tx where id = 1')
     assert.equal(final!.v, '3')
-    assert.ok(attempts > 3, `conflicts forced retries (${attempts} attempts)`)
+    assert.ok(attempts >= 5, `conflicts forced retries (${attempts} attempts)`)
     assert.ok(db.metrics().transactions.retried > 0)
   })
 
   it('without retry a serialization failure reaches the caller', async () => {
     await db.execute("insert into drv_tx values (1, '0')")
+    const bothRead = barrier(2)
     const bump = () =>
       db.transaction(
         async (tx) => {
           await tx.executeOne('select v from drv_tx where id = 1')
-          await new Promise((r) => setTimeout(r, 30))
+          await bothRead()
           await tx.execute("update drv_tx set v = v || '+' where id = 1")
         },
         { isolation: 'serializable' },

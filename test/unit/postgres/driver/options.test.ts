@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { retryPolicy } from '../../../../src/driver/transactions.js'
 import { DatabaseError } from '../../../../src/errors/database-error.js'
 import { connect } from '../../../../src/index.js'
 import { resolveDriverOptions } from '../../../../src/postgres/driver/options.js'
-import { beginSql, isRetryable, retryPolicy } from '../../../../src/postgres/driver/transactions.js'
+import { beginSql, isRetryable } from '../../../../src/postgres/driver/transactions.js'
 
 describe('PostgresDriver options', () => {
   it('splits driver options from connection settings, with defaults', () => {
@@ -74,9 +75,13 @@ describe('transaction helpers', () => {
 })
 
 describe('connect()', () => {
-  it('refuses MySQL for now and unknown schemes', async () => {
-    await assert.rejects(connect('mysql://u@h/db'), { code: 'ERR_UNSUPPORTED', message: /MySQL/ })
-    await assert.rejects(connect('mariadb://u@h/db'), { code: 'ERR_UNSUPPORTED' })
+  it('picks the MySQL driver for mysql:// and mariadb:// and refuses unknown schemes', async () => {
+    // Checked at construction, before any I/O: the MySQL URL parser refuses unknown parameters.
+    await assert.rejects(connect('mysql://u@h/db?bogus=1'), {
+      code: 'ERR_INVALID_ARGUMENT',
+      message: /bogus/,
+    })
+    await assert.rejects(connect('mariadb://u@h/db?bogus=1'), { code: 'ERR_INVALID_ARGUMENT' })
     await assert.rejects(connect('redis://h'), { code: 'ERR_INVALID_ARGUMENT', message: /redis/ })
     await assert.rejects(connect(42 as never), { code: 'ERR_INVALID_ARGUMENT' })
   })

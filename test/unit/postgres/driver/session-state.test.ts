@@ -52,4 +52,18 @@ describe('SessionTracker (dirty bits)', () => {
     s.observe('DISCARD TEMP')
     assert.equal(s.temporary, false)
   })
+
+  it('notes statements that may undo what an onConnect hook set, without dirtying the session', () => {
+    for (const tag of ['RESET', 'DISCARD ALL', 'DISCARD TEMP', 'DEALLOCATE', 'DEALLOCATE ALL', 'UNLISTEN']) {
+      const s = new SessionTracker()
+      s.observe(tag)
+      assert.equal(s.undone, true, tag)
+      assert.equal(s.dirty, false, `${tag} leaves nothing to reset`)
+      s.clear()
+      assert.equal(s.undone, false)
+    }
+    const s = new SessionTracker()
+    for (const tag of ['SET', 'SELECT 1', 'LISTEN', 'RESETX']) s.observe(tag)
+    assert.equal(s.undone, false)
+  })
 })

@@ -57,7 +57,9 @@ describe('binary codecs against PostgreSQL send functions', () => {
     it(`encodes ${title} to the same bytes`, () => {
       const encoded = exact.binary(oid)!.encode(decoded)
       assert.equal(Buffer.from(encoded).toString('hex'), f.hex)
-      assert.equal(exact.param(oid).format, 1)
+      // Text types and json go in text format (their binary form of a string is the same bytes).
+      const textual = ['text', 'varchar', 'bpchar', 'name', 'json', 'jsonb'].includes(f.type)
+      assert.equal(exact.param(oid).format, textual ? 0 : 1)
     })
 
     if (!f.type.endsWith('[]')) {

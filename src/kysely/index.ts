@@ -1,0 +1,7 @@
+export { AbortSignalPlugin, withSignal } from './abort-signal.js'
+export { type AbortableOptions, CovetKyselyConnection, type KyselySession } from './connection.js'
+export type { CovetDialectConfig } from './dialect-config.js'
+export { CovetMysqlDialect, type CovetMysqlDialectConfig } from './mysql-dialect.js'
+export { CovetMysqlKyselyDriver, type CovetMysqlKyselyDriverConfig } from './mysql-driver.js'
+export { CovetPostgresDialect, type CovetPostgresDialectConfig } from './postgres-dialect.js'
+export { CovetKyselyDriver, type CovetKyselyDriverConfig } from './postgres-driver.js'
