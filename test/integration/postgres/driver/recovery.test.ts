@@ -40,9 +40,38 @@ describe('PostgresDriver recovery', { timeout: 120_000 }, () => {
   const serverSessions = async () =>
     Number(await server.psql(`select count(*) from pg_stat_activity where application_name = '${APP}'`))
 
-  /** Waits until the server has `count` sessions of the driver: a closed one ends a moment later. */
-  const sessionsAre = (count: number, what: string) =>
-    waitFor(`${what}: ${count} sessions in pg_stat_activity`, async () => (await serverSessions()) === count)
+  /**
+   * Waits until the server's sessions of the driver are exactly the pool's open connections, with
+   * no creation in flight. Both sides are read on every try: a creation started under the load can
+   * finish after the load stopped (the pool grows), and a closed session ends a moment after its
+   * socket (the server shrinks), so a count read once could be stale. `db` undefined: zero (closed).
+   * On failure the message carries the server's rows and the pool's state, to tell a leak from a lag.
+   */
+  const sessionsMatch = async (db: PostgresDriver | undefined, what: string) => {
+    const want = () => {
+      if (db === undefined) return 0
+      const m = db.metrics()
+      return m.pending === 0 ? m.size : -1
+    }
+    try {
+      await waitFor(what, async () => (await serverSessions()) === want(), { tries: 1000 })
+    } catch (error) {
+      const rows = await server.psql(
+        `select pid, state, backend_start, left(query, 60) from pg_stat_activity where application_name = '${APP}'`,
+      )
+      const m = db?.metrics()
+      const pool = m && {
+        size: m.size,
+        idle: m.idle,
+        inUse: m.inUse,
+        pending: m.pending,
+        destroyed: m.destroyed,
+      }
+      throw new Error(
+        `${(error as Error).message}; server sessions: ${rows || 'none'}; pool: ${JSON.stringify(pool)}`,
+      )
+    }
+  }
 
   /** Callers looping point selects until `stop.done`, counting successes in `stop.ok`; returns the error codes seen. */
   function load(db: PostgresDriver, callers: number, stop: { done: boolean; ok: number }): Promise<string[]> {
@@ -103,9 +132,9 @@ describe('PostgresDriver recovery', { timeout: 120_000 }, () => {
     const m = db.metrics()
     assert.equal(m.inUse, 0)
     assert.ok(m.destroyed.broken > 0, 'dead connections were destroyed (reported by their close event)')
-    await sessionsAre(m.size, 'pool counts match pg_stat_activity')
+    await sessionsMatch(db, 'pool counts match pg_stat_activity')
     await db.close()
-    await sessionsAre(0, 'no session left after close()')
+    await sessionsMatch(undefined, 'no session left after close()')
     assert.deepEqual(unhandled, [])
   })
 
@@ -181,7 +210,7 @@ describe('PostgresDriver recovery', { timeout: 120_000 }, () => {
     const m = db.metrics()
     assert.equal(m.breaker.state, 'closed')
     assert.ok(m.breaker.transitions.halfOpen >= 1)
-    await sessionsAre(m.size, 'zero leaked connections')
+    await sessionsMatch(db, 'zero leaked connections')
     await db.close()
     assert.deepEqual(unhandled, [])
   })
@@ -224,9 +253,9 @@ describe('PostgresDriver recovery', { timeout: 120_000 }, () => {
     const m = db.metrics()
     assert.equal(m.waiting, 0)
     assert.ok(m.size <= 10)
-    await sessionsAre(m.size, 'no leaked sessions')
+    await sessionsMatch(db, 'no leaked sessions')
     await db.close()
-    await sessionsAre(0, 'no session left after close()')
+    await sessionsMatch(undefined, 'no session left after close()')
     assert.deepEqual(unhandled, [])
   })
 })
