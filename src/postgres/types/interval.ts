@@ -4,6 +4,9 @@ import { encodeError, type PgType, readInt64, readInt64Number } from './pg-type.
  * interval (interval_send: int64 µs, int32 days, int32 months — three fields, because a month
  * and a day have no fixed length). Returned as the text PostgreSQL prints with the default
  * IntervalStyle `postgres` (EncodeInterval, datetime.c), or as `{ months, days, microseconds }`.
+ * PostgreSQL 17+ has infinite intervals (INTERVAL_NOBEGIN/NOEND, datatype/timestamp.h: every
+ * field at its lowest or highest value): 'infinity' and '-infinity' in string mode, ±Infinity in
+ * object mode, as timestamps are.
  */
 export type IntervalMode = 'string' | 'object'
 
@@ -205,6 +208,29 @@ export function parseInterval(text: string): IntervalFields | undefined {
   return { months: k * b.months, days: k * b.days, us: ago ? -b.us : b.us }
 }
 
+const INT64_MAX = 2n ** 63n - 1n
+const INT64_MIN = -(2n ** 63n)
+
+/** ±1 for the three-field infinity sentinels of interval_send (PostgreSQL 17+), 0 otherwise. */
+function infinityOf(b: Buffer, o: number): number {
+  const days = b.readInt32BE(o + 8)
+  const months = b.readInt32BE(o + 12)
+  if (days === 0x7fffffff && months === 0x7fffffff && b.readBigInt64BE(o) === INT64_MAX) return 1
+  if (days === -0x80000000 && months === -0x80000000 && b.readBigInt64BE(o) === INT64_MIN) return -1
+  return 0
+}
+
+/** ±Infinity as interval_in's text, which only PostgreSQL 17+ reads (older servers refuse it, 22007). */
+const infiniteText = (value: unknown): string | undefined =>
+  value === Infinity ? 'infinity' : value === -Infinity ? '-infinity' : undefined
+
+/** Text results in object mode: the infinities as numbers, as binary ones decode. */
+function parseObject(s: string): Interval | number | string {
+  if (s === 'infinity') return Infinity
+  if (s === '-infinity') return -Infinity
+  return asObject(parseInterval(s)) ?? s
+}
+
 interface IntervalInput {
   years?: number
   months?: number
@@ -216,9 +242,6 @@ interface IntervalInput {
   milliseconds?: number
   microseconds?: number
 }
-
-const INT64_MAX = 2n ** 63n - 1n
-const INT64_MIN = -(2n ** 63n)
 
 const FIELDS: Record<keyof IntervalInput, string> = {
   years: 'y',
@@ -274,25 +297,33 @@ function toInterval(value: unknown): IntervalFields {
   return f
 }
 
+function encode(v: unknown): Uint8Array {
+  const { months, days, us } = toInterval(v)
+  const b = Buffer.allocUnsafe(16)
+  b.writeBigInt64BE(us, 0)
+  b.writeInt32BE(days, 8)
+  b.writeInt32BE(months, 12)
+  return b
+}
+
 export function intervalType(mode: IntervalMode): PgType {
   return {
     name: 'interval',
     decode: (b, o) => {
+      const inf = infinityOf(b, o)
+      if (inf !== 0) return mode === 'object' ? inf * Infinity : inf > 0 ? 'infinity' : '-infinity'
       const days = b.readInt32BE(o + 8)
       const months = b.readInt32BE(o + 12)
       if (mode === 'object') return { months, days, microseconds: readInt64Number(b, o) }
       return formatInterval(months, days, ...splitHours(b, o))
     },
-    encode: (v) => {
-      const { months, days, us } = toInterval(v)
-      const b = Buffer.allocUnsafe(16)
-      b.writeBigInt64BE(us, 0)
-      b.writeInt32BE(days, 8)
-      b.writeInt32BE(months, 12)
-      return b
-    },
-    parse: mode === 'string' ? (s) => s : (s) => asObject(parseInterval(s)) ?? s,
+    encode,
+    // ±Infinity goes as text: the server, not covet, knows whether it has infinite intervals.
+    bind: (v) => infiniteText(v) ?? encode(v),
+    parse: mode === 'string' ? (s) => s : parseObject,
     serialize: (v) => {
+      const inf = infiniteText(v)
+      if (inf !== undefined) return inf
       const { months, days, us } = toInterval(v)
       const h = us / BIG_US_PER_HOUR
       return formatInterval(months, days, Number(h), Number(us - h * BIG_US_PER_HOUR))

@@ -141,6 +141,14 @@ describe('native values, as exact as the server', () => {
     ])
   })
 
+  it('interval: ±Infinity goes as text for the server to read (PostgreSQL 17+) or refuse', () => {
+    for (const r of [types, textTypes, new TypeRegistry({ interval: 'object' })]) {
+      assert.equal(bind(Oid.interval, Infinity, r), 'infinity')
+      assert.equal(bind(Oid.interval, -Infinity, r), '-infinity')
+    }
+    assert.equal(types.param(Oid.interval).format, 1)
+  })
+
   it('interval: the lowest fields, year fractions as whole months, seconds as numbers', () => {
     const interval = (v: unknown) => enc(Oid.interval, v)
     assert.equal(

@@ -116,6 +116,29 @@ describe('type options', () => {
     })
   })
 
+  it('interval: the PostgreSQL 17 infinities as text, or ±Infinity in object mode', () => {
+    const plus = '7fffffffffffffff7fffffff7fffffff'
+    const minus = '80000000000000008000000080000000'
+    assert.equal(decode(new TypeRegistry(), Oid.interval, plus), 'infinity')
+    assert.equal(decode(new TypeRegistry(), Oid.interval, minus), '-infinity')
+    const asObject = new TypeRegistry({ interval: 'object' })
+    assert.equal(decode(asObject, Oid.interval, plus), Infinity)
+    assert.equal(decode(asObject, Oid.interval, minus), -Infinity)
+    // One field short of the sentinel is an ordinary (PostgreSQL 16 and older: legal) value.
+    assert.deepEqual(decode(asObject, Oid.interval, '7fffffffffffffff7fffffff7ffffffe'), {
+      months: 2147483646,
+      days: 2147483647,
+      microseconds: 2 ** 63,
+    })
+    for (const [text, value] of [
+      ['infinity', Infinity],
+      ['-infinity', -Infinity],
+    ] as const) {
+      const b = Buffer.from(text)
+      assert.equal(asObject.result(Oid.interval).decode(b, 0, b.length), value)
+    }
+  })
+
   it('json: parsed by default, or the text; a string parameter is JSON text as it is', () => {
     const jsonb = '017b2261223a205b315d7d' // {"a": [1]}
     assert.deepEqual(decode(new TypeRegistry(), Oid.jsonb, jsonb), { a: [1] })
