@@ -2,8 +2,9 @@
  * MySqlDriver (pooled) beside mysql2 3.x and the `mariadb` connector 3.x, same MariaDB, same
  * data, one run (issue 16, Benchmark):
  * - point select by primary key (prepared) with 8, 32 and 128 concurrent callers: covet with a
- *   pool of 10, each statement on its own connection (the default) and `{ shareable: true }`
- *   (pipelined with other callers'), against every peer mode — mysql2 createPool (10) + execute, one mysql2 connection,
+ *   pool of 10, by default (`sharing: 'auto'`: the plain SELECT is proved session-neutral and
+ *   pipelined with other callers') and with `sharing: 'opt-in'` (each statement on a connection
+ *   of its own), against every peer mode — mysql2 createPool (10) + execute, one mysql2 connection,
  *   mariadb createPool (10, pipelining on, its default) and one mariadb connection (pipelining).
  *   The goal compares covet with the best peer mode at each level (">= 1.2x at 32 callers");
  * - a stream of 100,000 rows x 4 columns (rows/s): covet driver.stream (server-side cursor,
@@ -34,6 +35,7 @@ const options = {
 const POOL = 10
 
 const covet = new MySqlDriver({ ...options, sslmode: 'disable', poolSize: POOL })
+const covetUnshared = new MySqlDriver({ ...options, sslmode: 'disable', poolSize: POOL, sharing: 'opt-in' })
 const my2Pool = mysql.createPool({ ...options, connectionLimit: POOL })
 const my2One = await mysql.createConnection(options)
 const my2Stream = mysqlCallback.createPool({ ...options, connectionLimit: 1 })
@@ -56,12 +58,11 @@ const id = () => (next = (next % 10_000) + 1)
 const all = (n: number, one: () => Promise<unknown>) => Promise.all(Array.from({ length: n }, one))
 
 const COVET = 'covet MySqlDriver (pool of 10)'
-const COVET_SHARED = 'covet MySqlDriver, { shareable: true }'
-const OURS = new Set([COVET, COVET_SHARED])
-const SHAREABLE = { shareable: true }
+const COVET_UNSHARED = "covet MySqlDriver, sharing: 'opt-in'"
+const OURS = new Set([COVET, COVET_UNSHARED])
 const pointRunners: Record<string, (n: number) => Promise<unknown>> = {
   [COVET]: (n) => all(n, () => covet.execute(POINT, [id()])),
-  [COVET_SHARED]: (n) => all(n, () => covet.execute(POINT, [id()], SHAREABLE)),
+  [COVET_UNSHARED]: (n) => all(n, () => covetUnshared.execute(POINT, [id()])),
   'mysql2 createPool (10) execute': (n) => all(n, () => my2Pool.execute(POINT, [id()])),
   'mysql2 (1 connection) execute': (n) => all(n, () => my2One.execute(POINT, [id()])),
   'mariadb createPool (10, pipelining)': (n) => all(n, () => mariaPool.execute(POINT, [id()])),
@@ -143,6 +144,7 @@ console.log(
   `\n(covet statement cache: L1 hit ratio ${m.statementCache.l1.hitRatio.toFixed(3)}; rates are medians; machine shared with other jobs)`,
 )
 await covet.close()
+await covetUnshared.close()
 await my2Pool.end()
 await my2One.end()
 await new Promise((resolve) => my2Stream.end(resolve))

@@ -6,6 +6,7 @@
  *
  * Server: the test harness's MariaDB, or COVET_BENCH_MYSQL_URL. Run: node scripts/bench.mjs mysql
  */
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import mariadb from 'mariadb'
 import mysql from 'mysql2'
@@ -50,6 +51,26 @@ if (Number((await covet.query<{ n: bigint }>('SELECT COUNT(*) AS n FROM bench_wi
   )
 }
 
+// The server's CPU time (utime + stime of /proc/<pid>/stat, in clock ticks of 10 ms): with the
+// client's, it tells whether the point selects are bound by the server or by the client. Only for a
+// server on this machine (the harness's); otherwise not reported.
+const [pidRow] = await covet.query<{ f: string }>('SELECT @@pid_file AS f')
+const pidFile = pidRow!.f
+const serverStat = (() => {
+  try {
+    return `/proc/${readFileSync(pidFile, 'utf8').trim()}/stat`
+  } catch {
+    return undefined
+  }
+})()
+const serverCpuMs =
+  serverStat === undefined
+    ? undefined
+    : () => {
+        const fields = readFileSync(serverStat, 'utf8').split(') ')[1]!.split(' ')
+        return (Number(fields[11]) + Number(fields[12])) * 10
+      }
+
 const POINT = 'SELECT id, name, email, score, active FROM bench_users WHERE id = ?'
 let next = 0
 const id = () => (next = (next % 10_000) + 1)
@@ -63,7 +84,8 @@ const runners: Record<string, (n: number) => Promise<unknown>> = {
 for (const inFlight of [1, 8, 32]) {
   const results: Measurement[] = []
   for (const [name, run] of Object.entries(runners)) {
-    results.push(await measure(name, () => run(inFlight), { opsPerCall: inFlight, rounds: 5, roundMs: 300 }))
+    const options = { opsPerCall: inFlight, rounds: 5, roundMs: 300, serverCpuMs }
+    results.push(await measure(name, () => run(inFlight), options))
   }
   report(
     `point select by primary key, ${inFlight} in flight, one connection`,

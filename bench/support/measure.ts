@@ -10,6 +10,12 @@ export interface MeasureOptions {
   roundMs?: number
   /** Operations one call of `fn` performs (for batched or pipelined work). Default 1. */
   opsPerCall?: number
+  /**
+   * Reads another process's CPU time in ms (the database server's), so that CPU per operation is
+   * reported for it beside this process's: on one connection the server runs statements one after
+   * another, and on 2 cores the client's CPU is taken from the server's.
+   */
+  serverCpuMs?: (() => number) | undefined
 }
 
 export interface Measurement {
@@ -18,6 +24,8 @@ export interface Measurement {
   opsPerSec: number
   /** Every round's rate, for spread. */
   rounds: number[]
+  /** CPU µs per operation over the timed rounds: this process, and the server when `serverCpuMs` is given. */
+  cpuUsPerOp?: { client: number; server?: number }
 }
 
 function median(values: number[]): number {
@@ -31,10 +39,13 @@ export async function measure(
   fn: () => unknown | Promise<unknown>,
   options: MeasureOptions = {},
 ): Promise<Measurement> {
-  const { rounds = 7, roundMs = 300, opsPerCall = 1 } = options
+  const { rounds = 7, roundMs = 300, opsPerCall = 1, serverCpuMs } = options
   const warmUntil = performance.now() + roundMs
   while (performance.now() < warmUntil) await fn()
   const rates: number[] = []
+  let ops = 0
+  const clientCpu = process.cpuUsage()
+  const serverCpu = serverCpuMs?.()
   for (let r = 0; r < rounds; r++) {
     let calls = 0
     const start = performance.now()
@@ -45,8 +56,14 @@ export async function measure(
       now = performance.now()
     }
     rates.push((calls * opsPerCall * 1000) / (now - start))
+    ops += calls * opsPerCall
   }
-  return { name, opsPerSec: median(rates), rounds: rates }
+  const client = process.cpuUsage(clientCpu)
+  const cpuUsPerOp = {
+    client: (client.user + client.system) / ops,
+    ...(serverCpu === undefined ? {} : { server: ((serverCpuMs!() - serverCpu) * 1000) / ops }),
+  }
+  return { name, opsPerSec: median(rates), rounds: rates, cpuUsPerOp }
 }
 
 /** Prints a group of measurements with each one's ratio to `baseline` (by name). */
@@ -55,8 +72,12 @@ export function report(title: string, results: Measurement[], baseline: string, 
   console.log(`\n## ${title}`)
   for (const r of results) {
     const ratio = base ? (r.opsPerSec / base.opsPerSec).toFixed(2) : '-'
+    const cpu =
+      r.cpuUsPerOp?.server === undefined
+        ? ''
+        : `   CPU µs/op: client ${r.cpuUsPerOp.client.toFixed(1)}, server ${r.cpuUsPerOp.server.toFixed(1)}`
     console.log(
-      `${r.name.padEnd(40)} ${formatRate(r.opsPerSec).padStart(12)} ${unit}   ${ratio}x ${baseline}`,
+      `${r.name.padEnd(40)} ${formatRate(r.opsPerSec).padStart(12)} ${unit}   ${ratio}x ${baseline}${cpu}`,
     )
   }
 }

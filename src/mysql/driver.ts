@@ -29,6 +29,7 @@ import {
   resolveMySqlDriverOptions,
 } from './driver/options.js'
 import { MySqlReservedConnection, MySqlSession, MySqlTransaction } from './driver/session.js'
+import { isProvablyShareable } from './driver/shareable.js'
 import type { MySqlResult } from './handlers.js'
 import { wasNeverSent } from './pipeline.js'
 
@@ -80,7 +81,11 @@ export class MySqlDriver {
     try {
       const q = toQuery(input, params, MYSQL_QUERY)
       const opts = executeOptions(options)
-      const shareable = opts.shareable === true && opts.signal === undefined && opts.timeoutMs === undefined
+      // A cancellable statement never shares: KILL QUERY ends whatever its connection is running.
+      const shareable =
+        (opts.shareable ?? (this.#options.sharing === 'auto' && isProvablyShareable(q.sql))) &&
+        opts.signal === undefined &&
+        opts.timeoutMs === undefined
       return this.#core.execute(
         shareable,
         opts.signal,

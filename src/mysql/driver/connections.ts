@@ -77,7 +77,7 @@ export function mysqlConnections(
   const connections = new DriverConnections<MySqlConnection>(
     {
       pool: options.pool,
-      // Only statements passed { shareable: true } are pipelined with other callers' (driver.ts).
+      // Only shareable statements are pipelined with other callers' (driver.ts, driver/shareable.ts).
       pipelineDepth: options.pipelineDepth,
       pipelineBeforeGrow: options.pipelineBeforeGrow,
       resetTimeoutMs: options.resetTimeoutMs,

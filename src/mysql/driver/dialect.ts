@@ -20,11 +20,12 @@ export interface DriverExecuteOptions {
    */
   prepare?: boolean
   /**
-   * `driver.execute()` only: the caller's promise that the statement is session-neutral (no SET,
-   * variables, locks, temporary tables, transaction control), so it may be pipelined on a
-   * connection other callers' shareable statements use. Default false: every statement borrows a
-   * connection of its own. Ignored with `signal` or `timeoutMs` (KILL QUERY ends whatever the
-   * connection is running, so a cancellable statement never shares).
+   * `driver.execute()` only: `true` is the caller's promise that the statement is session-neutral
+   * (no SET, variables, locks, temporary tables, transaction control), so it may be pipelined on a
+   * connection other callers' shareable statements use; `false` gives it a connection of its own.
+   * Default: what the driver can prove (`sharing: 'auto'`), nothing with `sharing: 'opt-in'`.
+   * Ignored with `signal` or `timeoutMs` (KILL QUERY ends whatever the connection is running, so
+   * a cancellable statement never shares).
    */
   shareable?: boolean
 }

@@ -21,22 +21,28 @@ export interface MySqlDriverOptions extends MySqlConnectionSettings, PooledDrive
    */
   onConnect?: (session: MySqlSession) => unknown
   /**
-   * Statements passed `{ shareable: true }` one connection may have in flight before the driver
-   * prefers to wait for another connection. Default 32. Nothing else is ever shared: MySQL has no
-   * proof of a session-neutral statement yet, so sharing is the caller's promise (docs/mysql.md).
+   * Shareable statements one connection may have in flight before the driver prefers to wait for
+   * another connection. Default 32.
    */
   pipelineDepth?: number
   /** Shareable statements pipelined on one connection before the driver opens another. Default 8. */
   pipelineBeforeGrow?: number
+  /**
+   * Which statements may be pipelined on a connection other callers use (docs/mysql.md, "Sharing
+   * connections"). `'auto'` (default): those the driver proves session-neutral (a plain SELECT of
+   * built-ins: `shareable.ts`) and those passed `{ shareable: true }`; `'opt-in'`: only the latter.
+   */
+  sharing?: 'auto' | 'opt-in'
 }
 
 export interface ResolvedMySqlDriverOptions extends ResolvedPooledOptions<MySqlSession> {
   settings: MySqlConnectionSettings
   pipelineDepth: number
   pipelineBeforeGrow: number
+  sharing: 'auto' | 'opt-in'
 }
 
-const DRIVER_KEYS = new Set([...POOLED_DRIVER_KEYS, 'pipelineDepth', 'pipelineBeforeGrow'])
+const DRIVER_KEYS = new Set([...POOLED_DRIVER_KEYS, 'pipelineDepth', 'pipelineBeforeGrow', 'sharing'])
 
 /** Checks everything at construction (DESIGN §4), including the connection settings. */
 export function resolveMySqlDriverOptions(
@@ -65,10 +71,15 @@ export function resolveMySqlDriverOptions(
   if (pipelineBeforeGrow > pipelineDepth) {
     throw new InvalidArgumentError('MySqlDriver option pipelineBeforeGrow must not exceed pipelineDepth')
   }
+  const sharing = merged.sharing ?? 'auto'
+  if (sharing !== 'auto' && sharing !== 'opt-in') {
+    throw new InvalidArgumentError("MySqlDriver option sharing must be 'auto' or 'opt-in'")
+  }
   return {
     ...resolvePooledOptions('MySqlDriver', merged),
     settings: settings as MySqlConnectionSettings,
     pipelineDepth,
     pipelineBeforeGrow,
+    sharing,
   }
 }

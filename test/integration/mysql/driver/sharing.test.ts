@@ -3,8 +3,9 @@ import { after, before, describe, it } from 'node:test'
 import { MySqlDriver } from '../../../../src/mysql/driver.js'
 import { getMariaDb } from '../../../harness/index.js'
 
-// MySqlDriver connection sharing (issue 16): only statements the caller marks `{ shareable: true }`
-// are pipelined on a connection other callers use; every other statement has one of its own.
+// MySqlDriver connection sharing (issue 16): statements the driver proves session-neutral
+// (sharing: 'auto', the default) and those the caller marks `{ shareable: true }` are pipelined on a
+// connection other callers use; every other statement has one of its own.
 describe('MySqlDriver sharing', () => {
   let url: string
   const drivers: MySqlDriver[] = []
@@ -27,10 +28,52 @@ describe('MySqlDriver sharing', () => {
   })
   after(() => Promise.all(drivers.map((db) => db.close())))
 
-  it('statements not marked shareable each take a connection of their own', async () => {
+  it('statements the driver cannot prove session-neutral each take a connection of their own', async () => {
     const db = driver({ poolSize: 8 })
+    // SLEEP would hold every statement queued behind it: not shared.
     assert.equal((await connectionIds(db, {})).size, 8)
     assert.equal(db.metrics().created, 8)
+  })
+
+  it('a plain SELECT is shared by default: 8 callers at once use one connection', async () => {
+    const db = driver({ poolSize: 8, pipelineBeforeGrow: 8 })
+    const plain = () => db.executeOne<{ id: bigint }>('SELECT CONNECTION_ID() AS id, ? AS n', [1])
+    const ids = new Set((await Promise.all(Array.from({ length: 8 }, plain))).map((r) => r!.id))
+    assert.equal(ids.size, 1)
+    assert.equal(db.metrics().created, 1)
+    // The caller's word wins over the proof; sharing: 'opt-in' shares nothing unasked.
+    const own = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        db.executeOne<{ id: bigint }>('SELECT CONNECTION_ID() AS id FROM (SELECT SLEEP(0.05)) AS s', [], {
+          shareable: false,
+        }),
+      ),
+    )
+    assert.equal(new Set(own.map((r) => r!.id)).size, 8)
+    const optIn = driver({ poolSize: 8, pipelineBeforeGrow: 8, sharing: 'opt-in' })
+    assert.equal((await connectionIds(optIn, {})).size, 8)
+  })
+
+  it('a session lock is never shared: GET_LOCK waits on a connection of its own', async () => {
+    const db = driver({ poolSize: 4, pipelineBeforeGrow: 8 })
+    const holder = driver({ poolSize: 1 })
+    const locked = await holder.reserve()
+    try {
+      await locked.execute("SELECT GET_LOCK('covet_share', 10)")
+      // The waiting GET_LOCK holds its connection; plain SELECTs meanwhile run on another one.
+      const waiting = db.execute("SELECT GET_LOCK('covet_share', 10) AS got")
+      const ids = await Promise.all(
+        Array.from({ length: 4 }, () => db.executeOne<{ n: bigint }>('SELECT ? AS n', [7])),
+      )
+      assert.deepEqual(
+        ids.map((r) => r!.n),
+        [7n, 7n, 7n, 7n],
+      )
+      await locked.execute("SELECT RELEASE_LOCK('covet_share')")
+      assert.equal(Number((await waiting)[0]!.got), 1)
+    } finally {
+      locked.release()
+    }
   })
 
   it('shareable statements are pipelined on one connection up to pipelineBeforeGrow', async () => {
@@ -45,12 +88,15 @@ describe('MySqlDriver sharing', () => {
     assert.equal((await connectionIds(db, { shareable: true, timeoutMs: 10_000 })).size, 8)
   })
 
-  it('refuses a non-boolean shareable and a pipelineBeforeGrow above pipelineDepth', async () => {
+  it('refuses a non-boolean shareable, an unknown sharing and a pipelineBeforeGrow above pipelineDepth', async () => {
     const db = driver({ poolSize: 1 })
     await assert.rejects(db.execute('SELECT 1', [], { shareable: 'yes' as never }), {
       code: 'ERR_INVALID_ARGUMENT',
     })
     assert.throws(() => new MySqlDriver(url, { pipelineDepth: 4, pipelineBeforeGrow: 8 }), {
+      code: 'ERR_INVALID_ARGUMENT',
+    })
+    assert.throws(() => new MySqlDriver(url, { sharing: 'always' as never }), {
       code: 'ERR_INVALID_ARGUMENT',
     })
   })
