@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { constants, generateKeyPairSync, privateDecrypt } from 'node:crypto'
+import { constants, generateKeyPairSync, privateDecrypt, randomBytes } from 'node:crypto'
 import type { MySqlAuthContext } from '../../../../src/mysql/auth/exchange.js'
 
 /** Shared fixtures for the AuthExchange tests. The password is distinctive so leaks are findable. */
@@ -17,6 +17,12 @@ export function context(overrides: Partial<MySqlAuthContext> = {}): MySqlAuthCon
     ...overrides,
   }
 }
+
+/**
+ * A 20-byte nonce as servers make them: printable bytes, never NUL. A random byte string would end
+ * in 0x00 one time in 256, and the exchange strips a trailing NUL (the C string's) from the nonce.
+ */
+export const nonce20 = (): Buffer => Buffer.from(randomBytes(20).map((b) => 33 + (b % 94)))
 
 export const VERIFIED_TLS = { tlsActive: true, tlsVerified: true } as const
 export const UNVERIFIED_TLS = { tlsActive: true, tlsVerified: false } as const

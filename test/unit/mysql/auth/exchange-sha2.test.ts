@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { AuthExchange, type MySqlAuthContext } from '../../../../src/mysql/auth/exchange.js'
 import { cachingSha2Scramble, nativePasswordScramble } from '../../../../src/mysql/auth/scramble.js'
 import {
   context,
   moreData,
+  nonce20,
   PASSWORD,
   passwordNul,
   refused,
@@ -21,7 +21,7 @@ const pem = Buffer.from(rsa.pem)
 
 /** A caching_sha2_password exchange that has sent its scramble. */
 function cachingSha2(overrides: Partial<MySqlAuthContext> = {}) {
-  const nonce = randomBytes(20)
+  const nonce = nonce20()
   const exchange = new AuthExchange(context(overrides), 'caching_sha2_password', nonce)
   const token = exchange.initialResponse()
   return { exchange, nonce, token }
@@ -101,9 +101,9 @@ describe('AuthExchange: caching_sha2_password', () => {
   })
 
   it('switched to by the server (20-byte nonce + NUL): the scramble of the new nonce', () => {
-    const exchange = new AuthExchange(context(), 'mysql_native_password', randomBytes(20))
+    const exchange = new AuthExchange(context(), 'mysql_native_password', nonce20())
     exchange.initialResponse()
-    const nonce = randomBytes(20)
+    const nonce = nonce20()
     const reply = exchange.onPacket(
       switchRequest('caching_sha2_password', Buffer.concat([nonce, Buffer.alloc(1)])),
     )
@@ -114,9 +114,9 @@ describe('AuthExchange: caching_sha2_password', () => {
 
 /** A sha256_password exchange, switched to with a fresh nonce; returns its first reply. */
 function sha256(overrides: Partial<MySqlAuthContext> = {}) {
-  const exchange = new AuthExchange(context(overrides), 'mysql_native_password', randomBytes(20))
+  const exchange = new AuthExchange(context(overrides), 'mysql_native_password', nonce20())
   exchange.initialResponse()
-  const nonce = randomBytes(20)
+  const nonce = nonce20()
   const first = exchange.onPacket(switchRequest('sha256_password', Buffer.concat([nonce, Buffer.alloc(1)])))!
   return { exchange, nonce, first }
 }
@@ -151,9 +151,9 @@ describe('AuthExchange: sha256_password', () => {
   })
 
   it('as the default plugin that refuses, still lets the server switch the account to another plugin', () => {
-    const exchange = new AuthExchange(context(), 'sha256_password', randomBytes(20))
+    const exchange = new AuthExchange(context(), 'sha256_password', nonce20())
     assert.deepEqual(exchange.initialResponse(), Buffer.from([0x01]))
-    const nonce = randomBytes(20)
+    const nonce = nonce20()
     // As a server sends it: the 20 bytes and a NUL (a random nonce may itself end in 0).
     const reply = exchange.onPacket(
       switchRequest('mysql_native_password', Buffer.concat([nonce, Buffer.alloc(1)])),

@@ -7,6 +7,7 @@ import { nativePasswordScramble } from '../../../../src/mysql/auth/scramble.js'
 import {
   context,
   moreData,
+  nonce20,
   PASSWORD,
   passwordNul,
   refused,
@@ -17,7 +18,6 @@ import {
 
 // Servers make scrambles of printable ASCII (MariaDB's create_random_string: 33..126), never a 0
 // byte: a trailing 0 is the C-string terminator AuthSwitchRequest adds and covet strips.
-const nonce20 = () => Buffer.from(randomBytes(20).map((b) => 33 + (b % 94)))
 const native = (nonce: Buffer, password = PASSWORD) => nativePasswordScramble(Buffer.from(password), nonce)
 
 function ed25519Verifies(signature: Buffer, nonce: Buffer, password = PASSWORD): boolean {
