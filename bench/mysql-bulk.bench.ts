@@ -15,6 +15,7 @@ import mariadb from 'mariadb'
 import mysqlPromise from 'mysql2/promise'
 import { MySqlConnection } from '../src/mysql/connection.js'
 import { type Measurement, measure, report } from './support/measure.js'
+import { mysqlOptions } from './support/mysql-options.mjs'
 import { benchMySqlUrl } from './support/mysql-server.js'
 
 const ROWS = 50_000
@@ -24,14 +25,7 @@ const COLUMNS = ['a', 'b', 'c', 'd', 'e']
 const INSERT = `INSERT INTO ${TABLE} (a, b, c, d, e) VALUES`
 
 const url = await benchMySqlUrl()
-const parsed = new URL(url)
-const options = {
-  host: parsed.hostname,
-  port: Number(parsed.port || 3306),
-  user: decodeURIComponent(parsed.username),
-  password: decodeURIComponent(parsed.password),
-  database: parsed.pathname.slice(1),
-}
+const options = mysqlOptions(url)
 
 const covet = await MySqlConnection.connect({ ...options, sslmode: 'disable' })
 const maria = await mariadb.createConnection(options)

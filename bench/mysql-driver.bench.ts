@@ -21,17 +21,11 @@ import mysql from 'mysql2/promise'
 import { MySqlDriver } from '../src/mysql/driver.js'
 import { buildPackage, reportPeakRss } from './support/child-rss.js'
 import { formatRate, type Measurement, measure, report } from './support/measure.js'
+import { mysqlOptions } from './support/mysql-options.mjs'
 import { benchMySqlUrl } from './support/mysql-server.js'
 
 const url = await benchMySqlUrl()
-const parsed = new URL(url)
-const options = {
-  host: parsed.hostname,
-  port: Number(parsed.port || 3306),
-  user: decodeURIComponent(parsed.username),
-  password: decodeURIComponent(parsed.password),
-  database: parsed.pathname.slice(1),
-}
+const options = mysqlOptions(url)
 const POOL = 10
 
 const covet = new MySqlDriver({ ...options, sslmode: 'disable', poolSize: POOL })

@@ -14,18 +14,12 @@ import mysqlPromise from 'mysql2/promise'
 import { MySqlConnection } from '../src/mysql/connection.js'
 import { buildPackage, reportPeakRss } from './support/child-rss.js'
 import { formatRate, type Measurement, measure, report } from './support/measure.js'
+import { mysqlOptions } from './support/mysql-options.mjs'
 import { benchMySqlUrl } from './support/mysql-server.js'
 
 const WIDE = 'SELECT a, b, c, d, e, f, g, h FROM bench_wide'
 const url = await benchMySqlUrl()
-const parsed = new URL(url)
-const options = {
-  host: parsed.hostname,
-  port: Number(parsed.port || 3306),
-  user: decodeURIComponent(parsed.username),
-  password: decodeURIComponent(parsed.password),
-  database: parsed.pathname.slice(1),
-}
+const options = mysqlOptions(url)
 
 const covet = await MySqlConnection.connect({ ...options, sslmode: 'disable' })
 const maria = await mariadb.createConnection({ ...options, pipelining: true })

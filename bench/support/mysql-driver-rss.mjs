@@ -3,14 +3,9 @@
 // process's peak RSS in MiB. Plain JavaScript with no loader, importing only that library as an
 // application would: covet from its built package (`covet/mysql` resolves to dist/ through
 // package.json "exports"), the peers from node_modules.
-const url = new URL(process.env.COVET_BENCH_MYSQL_URL)
-const options = {
-  host: url.hostname,
-  port: Number(url.port || 3306),
-  user: decodeURIComponent(url.username),
-  password: decodeURIComponent(url.password),
-  database: url.pathname.slice(1),
-}
+import { mysqlOptions } from './mysql-options.mjs'
+
+const options = mysqlOptions(process.env.COVET_BENCH_MYSQL_URL)
 const want = Number(process.env.STREAM_ROWS)
 const SQL = `SELECT seq AS i, CONCAT('row ', seq) AS t, seq * 2.5 AS f, seq % 2 = 0 AS b FROM seq_1_to_${want}`
 const lib = process.argv[2]

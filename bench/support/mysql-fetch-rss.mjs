@@ -2,14 +2,9 @@
 // table once with one library and prints the process's peak RSS in MiB. Plain JavaScript with no
 // loader, importing only that library as an application would: covet from its built package
 // (`covet/mysql` resolves to dist/ through package.json "exports"), the peers from node_modules.
-const url = new URL(process.env.COVET_BENCH_MYSQL_URL)
-const options = {
-  host: url.hostname,
-  port: Number(url.port || 3306),
-  user: decodeURIComponent(url.username),
-  password: decodeURIComponent(url.password),
-  database: url.pathname.slice(1),
-}
+import { mysqlOptions } from './mysql-options.mjs'
+
+const options = mysqlOptions(process.env.COVET_BENCH_MYSQL_URL)
 const WIDE = 'SELECT a, b, c, d, e, f, g, h FROM bench_wide'
 const lib = process.argv[2]
 let rows = 0

@@ -29,6 +29,26 @@ export interface ConnectionsOptions<C> {
 }
 
 /**
+ * The `onConnect` of ConnectionsOptions for a user's hook, or undefined without one. The hook
+ * gets a session (`open`) that is released afterwards: one it kept cannot reach the connection
+ * once someone else borrows it.
+ */
+export function onConnectHook<C, S>(
+  hook: ((session: S) => unknown) | undefined,
+  open: (conn: C) => S & { release(): void },
+): ((conn: C) => Promise<void>) | undefined {
+  if (hook === undefined) return undefined
+  return async (conn) => {
+    const session = open(conn)
+    try {
+      await hook(session)
+    } finally {
+      session.release()
+    }
+  }
+}
+
+/**
  * The driver's connections: a ConnectionPool (covet/pool: breaker, metrics, lifetimes) plus what
  * the generic pool cannot know about a database session:
  *

@@ -13,6 +13,33 @@ export interface RetryOptions {
   maxDelayMs?: number
 }
 
+/** The SQL standard's isolation levels, named as both servers take them (PostgreSQL §13.2, MySQL 8.4 manual 15.3.7). */
+export type IsolationLevel = 'read uncommitted' | 'read committed' | 'repeatable read' | 'serializable'
+
+const ISOLATION_LEVELS: ReadonlySet<string> = new Set<IsolationLevel>([
+  'read uncommitted',
+  'read committed',
+  'repeatable read',
+  'serializable',
+])
+
+/** `ISOLATION LEVEL READ COMMITTED` for 'read committed'; ERR_INVALID_ARGUMENT for anything else. */
+export function isolationLevelSql(level: unknown): string {
+  if (typeof level !== 'string' || !ISOLATION_LEVELS.has(level)) {
+    throw new InvalidArgumentError(`isolation must be one of: ${[...ISOLATION_LEVELS].join(', ')}`)
+  }
+  return `ISOLATION LEVEL ${level.toUpperCase()}`
+}
+
+/** What every driver's `transaction()` takes; a dialect adds its own characteristics. */
+export interface BaseTransactionOptions {
+  isolation?: IsolationLevel
+  readOnly?: boolean
+  /** Re-run the whole transaction on the dialect's retryable errors; `true` = defaults. */
+  retry?: boolean | number | RetryOptions
+  signal?: AbortSignal
+}
+
 /** One statement of an atomic batch: text with parameters, a sql`` fragment or a builder. */
 export type BatchStatement = QueryInput | readonly [string, (readonly unknown[])?]
 

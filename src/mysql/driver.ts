@@ -2,6 +2,7 @@ import type { DriverConnections } from '../driver/connections.js'
 import { DriverCore } from '../driver/driver-core.js'
 import { DriverCounters, type PooledDriverMetrics, pooledDriverMetrics } from '../driver/metrics.js'
 import { type QueryInput, type RowFor, toQuery } from '../driver/query-input.js'
+import { mayShare } from '../driver/sharing.js'
 import { executingSqlTag, firstRow, type SqlQuery, type SqlTag } from '../driver/sql-tag.js'
 import {
   type BatchStatement,
@@ -81,11 +82,7 @@ export class MySqlDriver {
     try {
       const q = toQuery(input, params, MYSQL_QUERY)
       const opts = executeOptions(options)
-      // A cancellable statement never shares: KILL QUERY ends whatever its connection is running.
-      const shareable =
-        (opts.shareable ?? (this.#options.sharing === 'auto' && isProvablyShareable(q.sql))) &&
-        opts.signal === undefined &&
-        opts.timeoutMs === undefined
+      const shareable = mayShare(this.#options.sharing, opts, isProvablyShareable, q.sql)
       return this.#core.execute(
         shareable,
         opts.signal,

@@ -3,6 +3,7 @@ import type { DriverConnections } from '../driver/connections.js'
 import { DriverCore } from '../driver/driver-core.js'
 import { DriverCounters, pooledDriverMetrics } from '../driver/metrics.js'
 import { type QueryInput, type RowFor, toQuery } from '../driver/query-input.js'
+import { mayShare } from '../driver/sharing.js'
 import { executingSqlTag, firstRow, type SqlQuery, type SqlTag } from '../driver/sql-tag.js'
 import { type BatchStatement, batchQueries, runTransaction } from '../driver/transactions.js'
 import { InvalidArgumentError } from '../errors/classes.js'
@@ -83,12 +84,7 @@ export class PostgresDriver {
     try {
       const q = toQuery(input, params, PG_QUERY)
       const opts = queryOptions(options)
-      // A cancellable statement is a pipeline barrier (nothing is written behind it until it
-      // ends): sharing its connection would make other callers wait for it, so it gets its own.
-      const shareable =
-        opts.signal === undefined &&
-        opts.timeoutMs === undefined &&
-        (options?.shareable ?? (this.#options.sharing === 'auto' && isProvablyShareable(q.sql)))
+      const shareable = mayShare(this.#options.sharing, options, isProvablyShareable, q.sql)
       return this.#core.execute(shareable, opts.signal, (conn) => {
         conn.session.observeSql(q.sql)
         return conn.query<RowFor<T, I>>(q.sql, q.params, opts)

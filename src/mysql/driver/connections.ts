@@ -1,6 +1,6 @@
 import type { PreparedStatementCache } from '../../cache/statement-cache.js'
 import { isTransientConnectError } from '../../driver/connect-errors.js'
-import { DriverConnections } from '../../driver/connections.js'
+import { DriverConnections, onConnectHook } from '../../driver/connections.js'
 import type { ConnectionDialect } from '../../driver/contract.js'
 import type { DriverCounters } from '../../driver/metrics.js'
 import type { DatabaseError } from '../../errors/database-error.js'
@@ -73,27 +73,16 @@ export function mysqlConnections(
     settings.statementCacheBytes ?? 4 * 1024 * 1024,
   )
   const shared: SharedState = { statements }
-  const hook = options.onConnect
   const connections = new DriverConnections<MySqlConnection>(
     {
       pool: options.pool,
-      // Only shareable statements are pipelined with other callers' (driver.ts, driver/shareable.ts).
       pipelineDepth: options.pipelineDepth,
       pipelineBeforeGrow: options.pipelineBeforeGrow,
       resetTimeoutMs: options.resetTimeoutMs,
-      // The hook gets a session that is ended afterwards, as PostgresDriver's does: one it kept
-      // cannot reach the connection once someone else borrows it.
-      onConnect:
-        hook === undefined
-          ? undefined
-          : async (conn) => {
-              const session = new MySqlReservedConnection(conn, counters, () => {})
-              try {
-                await hook(session)
-              } finally {
-                session.release()
-              }
-            },
+      onConnect: onConnectHook(
+        options.onConnect,
+        (conn) => new MySqlReservedConnection(conn, counters, () => {}),
+      ),
     },
     counters,
     mysqlConnectionDialect(() => MySqlConnection.connect(settings, shared), options.resetTimeoutMs),

@@ -1,4 +1,5 @@
 import type { QueryDialect, SessionDialect, SessionTypes, TransactionDialect } from '../../driver/contract.js'
+import { type BaseTransactionOptions, isolationLevelSql } from '../../driver/transactions.js'
 import { InvalidArgumentError } from '../../errors/classes.js'
 import { DatabaseError } from '../../errors/database-error.js'
 import { sqlSyntax } from '../../query/compiler/dialects.js'
@@ -98,24 +99,13 @@ export const MYSQL_SESSION: SessionDialect<MySqlSessionTypes> = {
   },
 }
 
-export type IsolationLevel = 'read uncommitted' | 'read committed' | 'repeatable read' | 'serializable'
+export type { IsolationLevel } from '../../driver/transactions.js'
 
-export interface MySqlTransactionOptions {
-  isolation?: IsolationLevel
-  readOnly?: boolean
+/** `retry` re-runs the whole transaction on deadlock (1213), lock wait timeout (1205) or 40001. */
+export interface MySqlTransactionOptions extends BaseTransactionOptions {
   /** START TRANSACTION WITH CONSISTENT SNAPSHOT (InnoDB reads its snapshot at once). */
   consistentSnapshot?: boolean
-  /** Re-run the whole transaction on deadlock (1213), lock wait timeout (1205) or 40001; `true` = defaults. */
-  retry?: boolean | number | { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number }
-  signal?: AbortSignal
 }
-
-const ISOLATION = new Set<IsolationLevel>([
-  'read uncommitted',
-  'read committed',
-  'repeatable read',
-  'serializable',
-])
 
 /**
  * SET TRANSACTION (no scope: "applies only to the next single transaction", MySQL 8.4 manual
@@ -123,12 +113,7 @@ const ISOLATION = new Set<IsolationLevel>([
  */
 export function beginStatements(options: MySqlTransactionOptions): string[] {
   const out: string[] = []
-  if (options.isolation !== undefined) {
-    if (!ISOLATION.has(options.isolation)) {
-      throw new InvalidArgumentError(`isolation must be one of: ${[...ISOLATION].join(', ')}`)
-    }
-    out.push(`SET TRANSACTION ISOLATION LEVEL ${options.isolation.toUpperCase()}`)
-  }
+  if (options.isolation !== undefined) out.push(`SET TRANSACTION ${isolationLevelSql(options.isolation)}`)
   const traits: string[] = []
   if (options.consistentSnapshot === true) traits.push('WITH CONSISTENT SNAPSHOT')
   if (options.readOnly !== undefined) traits.push(options.readOnly ? 'READ ONLY' : 'READ WRITE')

@@ -1,17 +1,25 @@
 import {
   POOLED_DRIVER_KEYS,
   type PooledDriverOptions,
-  positiveInteger,
   type ResolvedPooledOptions,
   resolvePooledOptions,
 } from '../../driver/options.js'
+import {
+  type ResolvedSharingOptions,
+  resolveSharingOptions,
+  SHARING_KEYS,
+  type SharingOptions,
+} from '../../driver/sharing.js'
 import { InvalidArgumentError } from '../../errors/classes.js'
 import { parseMySqlUrl, resolveMySqlConfig } from '../config.js'
 import { type MySqlConnectionSettings, validateSettings } from '../connection-options.js'
 import type { MySqlSession } from './session.js'
 
 /** Options of `new MySqlDriver(url | options)`: one connection's settings plus the pool's. */
-export interface MySqlDriverOptions extends MySqlConnectionSettings, PooledDriverOptions<MySqlSession> {
+export interface MySqlDriverOptions
+  extends MySqlConnectionSettings,
+    PooledDriverOptions<MySqlSession>,
+    SharingOptions {
   /**
    * Prepares each new connection before its first borrower (`SET SESSION sql_mode = ...`). What
    * it sets is the connection's baseline: when a release resets the session
@@ -20,29 +28,15 @@ export interface MySqlDriverOptions extends MySqlConnectionSettings, PooledDrive
    * a reset destroys the connection.
    */
   onConnect?: (session: MySqlSession) => unknown
-  /**
-   * Shareable statements one connection may have in flight before the driver prefers to wait for
-   * another connection. Default 32.
-   */
-  pipelineDepth?: number
-  /** Shareable statements pipelined on one connection before the driver opens another. Default 8. */
-  pipelineBeforeGrow?: number
-  /**
-   * Which statements may be pipelined on a connection other callers use (docs/mysql.md, "Sharing
-   * connections"). `'auto'` (default): those the driver proves session-neutral (a plain SELECT of
-   * built-ins: `shareable.ts`) and those passed `{ shareable: true }`; `'opt-in'`: only the latter.
-   */
-  sharing?: 'auto' | 'opt-in'
 }
 
-export interface ResolvedMySqlDriverOptions extends ResolvedPooledOptions<MySqlSession> {
+export interface ResolvedMySqlDriverOptions
+  extends ResolvedPooledOptions<MySqlSession>,
+    ResolvedSharingOptions {
   settings: MySqlConnectionSettings
-  pipelineDepth: number
-  pipelineBeforeGrow: number
-  sharing: 'auto' | 'opt-in'
 }
 
-const DRIVER_KEYS = new Set([...POOLED_DRIVER_KEYS, 'pipelineDepth', 'pipelineBeforeGrow', 'sharing'])
+const DRIVER_KEYS = new Set([...POOLED_DRIVER_KEYS, ...SHARING_KEYS])
 
 /** Checks everything at construction (DESIGN §4), including the connection settings. */
 export function resolveMySqlDriverOptions(
@@ -61,25 +55,9 @@ export function resolveMySqlDriverOptions(
   for (const [key, value] of Object.entries(merged)) if (!DRIVER_KEYS.has(key)) settings[key] = value
   validateSettings(settings as MySqlConnectionSettings)
   resolveMySqlConfig(settings as MySqlConnectionSettings)
-  const pipelineDepth = positiveInteger('MySqlDriver', 'pipelineDepth', merged.pipelineDepth, 32)
-  const pipelineBeforeGrow = positiveInteger(
-    'MySqlDriver',
-    'pipelineBeforeGrow',
-    merged.pipelineBeforeGrow,
-    Math.min(8, pipelineDepth),
-  )
-  if (pipelineBeforeGrow > pipelineDepth) {
-    throw new InvalidArgumentError('MySqlDriver option pipelineBeforeGrow must not exceed pipelineDepth')
-  }
-  const sharing = merged.sharing ?? 'auto'
-  if (sharing !== 'auto' && sharing !== 'opt-in') {
-    throw new InvalidArgumentError("MySqlDriver option sharing must be 'auto' or 'opt-in'")
-  }
   return {
     ...resolvePooledOptions('MySqlDriver', merged),
+    ...resolveSharingOptions('MySqlDriver', merged),
     settings: settings as MySqlConnectionSettings,
-    pipelineDepth,
-    pipelineBeforeGrow,
-    sharing,
   }
 }

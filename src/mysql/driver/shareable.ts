@@ -1,3 +1,5 @@
+import { cachedProof } from '../../driver/sharing.js'
+
 /**
  * Which statements MySqlDriver may pipeline on a connection other callers are using, without the
  * caller's `{ shareable: true }` (issue 16; PostgresDriver's `src/postgres/driver/shareable.ts`
@@ -18,19 +20,7 @@
  * depends on sql_mode's NO_BACKSLASH_ESCAPES); and no function call except built-ins that touch
  * no session state. Anything else gets a connection of its own, which is always correct.
  */
-export function isProvablyShareable(sql: string): boolean {
-  let answer = verdicts.get(sql)
-  if (answer === undefined) {
-    answer = shareable(sql)
-    // The answer depends on the text alone, and applications repeat a bounded set of texts.
-    if (verdicts.size >= VERDICTS_MAX) verdicts.clear()
-    verdicts.set(sql, answer)
-  }
-  return answer
-}
-
-const VERDICTS_MAX = 1024
-const verdicts = new Map<string, boolean>()
+export const isProvablyShareable = cachedProof(shareable)
 
 const FIRST_WORDS = new Set(['select', 'with', 'values', 'table'])
 

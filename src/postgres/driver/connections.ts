@@ -1,5 +1,5 @@
 import type { PreparedStatementCache } from '../../cache/statement-cache.js'
-import { DriverConnections } from '../../driver/connections.js'
+import { DriverConnections, onConnectHook } from '../../driver/connections.js'
 import type { ConnectionDialect } from '../../driver/contract.js'
 import type { DriverCounters } from '../../driver/metrics.js'
 import { PgConnection, type SharedState } from '../connection.js'
@@ -39,26 +39,13 @@ export function pgConnections(
   const settings = options.settings
   const statements = sharedStatementCache(settings.statementCacheSize, settings.statementCacheBytes)
   const shared: SharedState = { statements }
-  const hook = options.onConnect
   const connections = new DriverConnections<PgConnection>(
     {
       pool: options.pool,
       pipelineDepth: options.pipelineDepth,
       pipelineBeforeGrow: options.pipelineBeforeGrow,
       resetTimeoutMs: options.resetTimeoutMs,
-      // The hook gets a session that is ended afterwards: one it kept cannot reach the connection
-      // once someone else borrows it.
-      onConnect:
-        hook === undefined
-          ? undefined
-          : async (conn) => {
-              const session = new ReservedConnection(conn, counters, () => {})
-              try {
-                await hook(session)
-              } finally {
-                session.release()
-              }
-            },
+      onConnect: onConnectHook(options.onConnect, (conn) => new ReservedConnection(conn, counters, () => {})),
     },
     counters,
     { ...PG_CONNECTIONS, connect: () => PgConnection.connect(settings, shared) },

@@ -1,3 +1,5 @@
+import { cachedProof } from '../../driver/sharing.js'
+
 /**
  * Which statements the driver may pipeline on a connection other callers are using (issue 14).
  *
@@ -14,20 +16,7 @@
  * built-ins that touch no session state. Anything else gets a connection of its own, which is
  * always correct. Callers can say more than the scanner can prove with `{ shareable: true }`.
  */
-export function isProvablyShareable(sql: string): boolean {
-  let answer = verdicts.get(sql)
-  if (answer === undefined) {
-    answer = new Scanner(sql).shareable()
-    // The answer depends on the text alone, and applications repeat a bounded set of texts: a
-    // hit costs one Map lookup instead of a scan. A flood of one-off texts only empties it.
-    if (verdicts.size >= VERDICTS_MAX) verdicts.clear()
-    verdicts.set(sql, answer)
-  }
-  return answer
-}
-
-const VERDICTS_MAX = 1024
-const verdicts = new Map<string, boolean>()
+export const isProvablyShareable = cachedProof((sql) => new Scanner(sql).shareable())
 
 const FIRST_WORDS = new Set(['select', 'values', 'table', 'with'])
 

@@ -1,44 +1,34 @@
 import type { TransactionDialect } from '../../driver/contract.js'
 import type { DriverCounters } from '../../driver/metrics.js'
 import type { BuiltQuery } from '../../driver/query-input.js'
-import { type EndableSession, type RetryOptions, rollback, runSavepoint } from '../../driver/transactions.js'
-import { InvalidArgumentError } from '../../errors/classes.js'
+import {
+  type BaseTransactionOptions,
+  type EndableSession,
+  isolationLevelSql,
+  rollback,
+  runSavepoint,
+} from '../../driver/transactions.js'
 import { DatabaseError } from '../../errors/database-error.js'
 import type { PgConnection } from '../connection.js'
 import type { QueryBatch } from '../pending-query.js'
 import type { QueryResult } from '../query-handlers.js'
 import { Session } from './session.js'
 
-export type IsolationLevel = 'read uncommitted' | 'read committed' | 'repeatable read' | 'serializable'
+export type { IsolationLevel } from '../../driver/transactions.js'
 
-export interface TransactionOptions {
-  isolation?: IsolationLevel
-  readOnly?: boolean
+/**
+ * `retry` re-runs the whole callback on serialization failure (40001) or deadlock (40P01), the
+ * errors PostgreSQL's docs say to retry (§13.4, "Serialization Failure Handling").
+ */
+export interface TransactionOptions extends BaseTransactionOptions {
   deferrable?: boolean
-  /**
-   * Re-run the whole callback on serialization failure (40001) or deadlock (40P01), the errors
-   * PostgreSQL's docs say to retry (§13.4, "Serialization Failure Handling"); `true` = defaults.
-   */
-  retry?: boolean | number | RetryOptions
-  signal?: AbortSignal
 }
 
-const ISOLATION = new Set<IsolationLevel>([
-  'read uncommitted',
-  'read committed',
-  'repeatable read',
-  'serializable',
-])
 const RETRYABLE = new Set(['40001', '40P01'])
 
 export function beginSql(options: TransactionOptions): string {
   let sql = 'BEGIN'
-  if (options.isolation !== undefined) {
-    if (!ISOLATION.has(options.isolation)) {
-      throw new InvalidArgumentError(`isolation must be one of: ${[...ISOLATION].join(', ')}`)
-    }
-    sql += ` ISOLATION LEVEL ${options.isolation.toUpperCase()}`
-  }
+  if (options.isolation !== undefined) sql += ` ${isolationLevelSql(options.isolation)}`
   if (options.readOnly !== undefined) sql += options.readOnly ? ' READ ONLY' : ' READ WRITE'
   if (options.deferrable !== undefined) sql += options.deferrable ? ' DEFERRABLE' : ' NOT DEFERRABLE'
   return sql

@@ -211,10 +211,11 @@ export function parseInterval(text: string): IntervalFields | undefined {
 const INT64_MAX = 2n ** 63n - 1n
 const INT64_MIN = -(2n ** 63n)
 
-/** ±1 for the three-field infinity sentinels of interval_send (PostgreSQL 17+), 0 otherwise. */
-function infinityOf(b: Buffer, o: number): number {
-  const days = b.readInt32BE(o + 8)
-  const months = b.readInt32BE(o + 12)
+/**
+ * ±1 for the three-field infinity sentinels of interval_send (PostgreSQL 17+), 0 otherwise; the
+ * 64-bit field is read only when both 32-bit ones are at an extreme.
+ */
+function infinityOf(b: Buffer, o: number, days: number, months: number): number {
   if (days === 0x7fffffff && months === 0x7fffffff && b.readBigInt64BE(o) === INT64_MAX) return 1
   if (days === -0x80000000 && months === -0x80000000 && b.readBigInt64BE(o) === INT64_MIN) return -1
   return 0
@@ -310,10 +311,10 @@ export function intervalType(mode: IntervalMode): PgType {
   return {
     name: 'interval',
     decode: (b, o) => {
-      const inf = infinityOf(b, o)
-      if (inf !== 0) return mode === 'object' ? inf * Infinity : inf > 0 ? 'infinity' : '-infinity'
       const days = b.readInt32BE(o + 8)
       const months = b.readInt32BE(o + 12)
+      const inf = infinityOf(b, o, days, months)
+      if (inf !== 0) return mode === 'object' ? inf * Infinity : inf > 0 ? 'infinity' : '-infinity'
       if (mode === 'object') return { months, days, microseconds: readInt64Number(b, o) }
       return formatInterval(months, days, ...splitHours(b, o))
     },

@@ -82,83 +82,93 @@ describe('notes service with --data: data and key survive a restart', () => {
   })
 })
 
-describe('notes service on a real PostgreSQL (DATABASE_URL)', () => {
-  let service: NotesService
-  let databaseUrl: string
-  before(async () => {
-    databaseUrl = (await getPostgres()).url
-    service = await startNotesService(['--memory'], { DATABASE_URL: databaseUrl })
-  })
-  after(async () => {
-    await service?.stop('SIGKILL')
-  })
+/** One server the service can run on: how to reach it, what the banner says, how to read a note's row. */
+interface ExternalServer {
+  title: string
+  url: () => Promise<string>
+  banner: string
+  scenario: 'server' | 'mariadb'
+  noteRow: (url: string, id: unknown) => Promise<{ body: Buffer; title: string }[]>
+}
 
-  it('prints the server it uses', () => {
-    assert.match(service.output(), /database: PostgreSQL at 127\.0\.0\.1:\d+\/covet \(DATABASE_URL\)/)
-  })
+const EXTERNAL_SERVERS: ExternalServer[] = [
+  {
+    title: 'a real PostgreSQL (DATABASE_URL)',
+    url: async () => (await getPostgres()).url,
+    banner: 'PostgreSQL',
+    scenario: 'server',
+    noteRow: async (url, id) => {
+      const conn = await PgConnection.connect(url)
+      try {
+        return [
+          ...(await conn.query<{ body: Buffer; title: string }>(
+            'SELECT title, body FROM notes WHERE id = $1',
+            [id],
+          )),
+        ]
+      } finally {
+        await conn.close()
+      }
+    },
+  },
+  {
+    title: 'MariaDB (DATABASE_URL=mysql://...)',
+    url: async () => (await getMariaDb()).url,
+    banner: 'MariaDB',
+    scenario: 'mariadb',
+    noteRow: async (url, id) => {
+      const conn = await MySqlConnection.connect(url)
+      try {
+        return [
+          ...(await conn.execute<{ body: Buffer; title: string }>(
+            'SELECT title, body FROM notes WHERE id = ?',
+            [id],
+          )),
+        ]
+      } finally {
+        await conn.close()
+      }
+    },
+  },
+]
 
-  const state = describeScenario(() => service.url, 'server')
+for (const server of EXTERNAL_SERVERS) {
+  describe(`notes service on ${server.title}`, () => {
+    let service: NotesService
+    let databaseUrl: string
+    before(async () => {
+      databaseUrl = await server.url()
+      service = await startNotesService(['--memory'], { DATABASE_URL: databaseUrl })
+    })
+    after(async () => {
+      await service?.stop('SIGKILL')
+    })
 
-  it('stores note bodies encrypted: the plaintext is nowhere in the table', async () => {
-    const conn = await PgConnection.connect(databaseUrl)
-    try {
-      const rows = await conn.query<{ body: Buffer; title: string }>(
-        'SELECT title, body FROM notes WHERE id = $1',
-        [state.noteId],
+    it('prints the server it uses', () => {
+      assert.match(
+        service.output(),
+        new RegExp(`database: ${server.banner} at 127\\.0\\.0\\.1:\\d+/covet \\(DATABASE_URL\\)`),
       )
+    })
+
+    const state = describeScenario(() => service.url, server.scenario)
+
+    it('stores note bodies encrypted: the plaintext is nowhere in the table', async () => {
+      const rows = await server.noteRow(databaseUrl, state.noteId)
       assert.equal(rows.length, 1)
       assert.equal(rows[0]!.title, 'Shopping')
       assert.ok(Buffer.isBuffer(rows[0]!.body))
       assert.equal(rows[0]!.body.includes('milk'), false)
-    } finally {
-      await conn.close()
-    }
-  })
+    })
 
-  it('Ctrl-C drains the pool and exits with status 0', async () => {
-    assert.equal(await service.stop('SIGINT'), 0)
-    assert.match(service.output(), /stopped cleanly/)
+    it('Ctrl-C drains the pool and exits with status 0', async () => {
+      assert.equal(await service.stop('SIGINT'), 0)
+      assert.match(service.output(), /stopped cleanly/)
+    })
   })
-})
+}
 
-describe('notes service on MariaDB (DATABASE_URL=mysql://...)', () => {
-  let service: NotesService
-  let databaseUrl: string
-  before(async () => {
-    databaseUrl = (await getMariaDb()).url
-    service = await startNotesService(['--memory'], { DATABASE_URL: databaseUrl })
-  })
-  after(async () => {
-    await service?.stop('SIGKILL')
-  })
-
-  it('prints the server it uses', () => {
-    assert.match(service.output(), /database: MariaDB at 127\.0\.0\.1:\d+\/covet \(DATABASE_URL\)/)
-  })
-
-  const state = describeScenario(() => service.url, 'mariadb')
-
-  it('stores note bodies encrypted: the plaintext is nowhere in the table', async () => {
-    const conn = await MySqlConnection.connect(databaseUrl)
-    try {
-      const rows = await conn.execute<{ body: Buffer; title: string }>(
-        'SELECT title, body FROM notes WHERE id = ?',
-        [state.noteId],
-      )
-      assert.equal(rows.length, 1)
-      assert.equal(rows[0]!.title, 'Shopping')
-      assert.ok(Buffer.isBuffer(rows[0]!.body))
-      assert.equal(rows[0]!.body.includes('milk'), false)
-    } finally {
-      await conn.close()
-    }
-  })
-
-  it('Ctrl-C drains the pool and exits with status 0', async () => {
-    assert.equal(await service.stop('SIGINT'), 0)
-    assert.match(service.output(), /stopped cleanly/)
-  })
-
+describe('notes service on MariaDB: concurrent starts', () => {
   it('two instances starting together on an empty database both come up with the whole schema', async () => {
     const server = await getMariaDb()
     await server.mariadb('DROP DATABASE IF EXISTS notes_race; CREATE DATABASE notes_race')

@@ -1,0 +1,7 @@
+export function mysqlOptions(url: string): {
+  host: string
+  port: number
+  user: string
+  password: string
+  database: string
+}
