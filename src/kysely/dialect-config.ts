@@ -83,6 +83,15 @@ export function resolveDialectConfig<D, O, S>(
   if (onCreateConnection !== undefined) {
     options.onConnect = (session) => onCreateConnection(maker.connection(session))
   }
-  const created = maker.create(typeof connection === 'string' ? connection : undefined, options)
-  return { driver: () => created, onReserveConnection }
+  const url = typeof connection === 'string' ? connection : undefined
+  // Each Kysely instance on this dialect gets a driver of its own and closes it on destroy(), as
+  // Kysely's PostgresDialect gets a pool per instance from its `pool: async () => new Pool()`.
+  // The first is the one built here to check the options.
+  let unused: D | undefined = maker.create(url, options)
+  const driverPerInstance = (): D => {
+    const driver = unused ?? maker.create(url, options)
+    unused = undefined
+    return driver
+  }
+  return { driver: driverPerInstance, onReserveConnection }
 }

@@ -126,5 +126,6 @@ describe('CovetPostgresDialect cancel', () => {
     controller.abort()
     assert.deepEqual((await ignored).rows, [{ n: 7 }])
     await driver.releaseConnection(conn)
+    await driver.destroy()
   })
 })

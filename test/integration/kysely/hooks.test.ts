@@ -107,6 +107,23 @@ describe('CovetPostgresDialect hooks', () => {
     await db.destroy()
   })
 
+  it('each Kysely instance on one dialect has a driver of its own: destroying one leaves the others working', async () => {
+    // As Kysely's PostgresDialect calls its `pool: async () => new Pool()` once per instance; the
+    // suite's test-setup builds each file's Kysely instances on one shared dialect config.
+    const dialect = new CovetPostgresDialect({ connection: { ...urlOptions(url), poolSize: 1 } })
+    const first = new Kysely({ dialect })
+    const second = new Kysely({ dialect })
+    const [a] = (await SESSION.execute(first)).rows
+    const [b] = (await SESSION.execute(second)).rows
+    // One connection each, both open at once: two pools.
+    assert.notEqual(a?.pid, b?.pid)
+    await first.destroy()
+    assert.equal((await SESSION.execute(second)).rows[0]?.pid, b?.pid)
+    const third = new Kysely({ dialect })
+    assert.equal((await SESSION.execute(third)).rows.length, 1)
+    await Promise.all([second.destroy(), third.destroy()])
+  })
+
   it('a driver of your own is used as it is and closed by destroy()', async () => {
     const driver = new PostgresDriver(url, {
       poolSize: 1,

@@ -141,5 +141,6 @@ describe('CovetMysqlDialect cancel', () => {
     controller.abort()
     assert.deepEqual((await ignored).rows, [{ n: 7 }])
     await driver.releaseConnection(conn)
+    await driver.destroy()
   })
 })

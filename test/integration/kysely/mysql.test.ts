@@ -313,11 +313,12 @@ describe('CovetMysqlDialect', () => {
       await assert.rejects(conn.streamQuery(CompiledQuery.raw('select 1'), 0).next(), {
         code: 'ERR_INVALID_ARGUMENT',
       })
-      // Not destroyed: it shares the dialect's MySqlDriver with `db` (as Kysely's MysqlDialect shares its pool).
       await driver.releaseConnection(conn)
       // Only a connection it lent and has not taken back.
       await assert.rejects(driver.releaseConnection(conn), { code: 'ERR_INVALID_ARGUMENT' })
       await assert.rejects(driver.commitTransaction({} as never), { code: 'ERR_INVALID_ARGUMENT' })
+      // A MySqlDriver of its own (one per Kysely driver, as Kysely's MysqlDialect makes a pool per instance).
+      await driver.destroy()
     })
 
     it('leaving the loop early closes the cursor and frees the only connection', async () => {
