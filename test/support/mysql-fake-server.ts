@@ -52,7 +52,7 @@ export interface FakeUser {
 /** What a fault replaces: the handshake, the server's first auth packet (switch or AuthMoreData), the final OK. */
 export type FaultPoint = 'handshake' | 'auth' | 'ok'
 /**
- * garbage: a well-framed packet of random bytes; truncated: the first 6 bytes, then silence;
+ * garbage: a well-framed packet of random bytes (none 0x00); truncated: the first 6 bytes, then silence;
  * truncated-close: the same, then FIN; stall: nothing; oversized: a header claiming 16 MiB - 1
  * bytes, 64 bytes, then silence; close: FIN instead.
  */
@@ -138,7 +138,11 @@ class Session {
       this.#socket.write(frame(seq, payload))
       return true
     }
-    if (fault.kind === 'garbage') this.#socket.write(frame(seq, concat([0x07], randomBytes(40))))
+    // No 0x00 in the garbage: a NUL could end the handshake's server-version string and let a
+    // lenient client (mysql2 ignores the protocol version byte) parse the rest as a handshake.
+    if (fault.kind === 'garbage') {
+      this.#socket.write(frame(seq, concat([0x07], Buffer.from(randomBytes(40).map((b) => b || 1)))))
+    }
     if (fault.kind.startsWith('truncated')) this.#socket.write(frame(seq, payload).subarray(0, 6))
     if (fault.kind === 'oversized') this.#socket.write(concat([0xff, 0xff, 0xff, seq], randomBytes(64)))
     if (fault.kind === 'close' || fault.kind === 'truncated-close') this.#socket.end()
