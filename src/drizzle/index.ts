@@ -1,0 +1,1 @@
+export { CovetDrizzleClient, CovetDrizzlePool, type PgQueryConfig, type PgShapedResult } from './pool.js'
