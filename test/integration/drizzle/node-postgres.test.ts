@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { count, eq, sql } from 'drizzle-orm'
+import { count, eq, relations, sql } from 'drizzle-orm'
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import {
   bigint,
@@ -50,7 +50,13 @@ const DDL = `
     born date, born_date date, span interval, meta jsonb, tags text[]);
   create table drz_posts (id serial primary key, user_id int not null references drz_users(id), title text not null)`
 
-type Db = NodePgDatabase<Record<string, never>>
+const usersRelations = relations(users, ({ many }) => ({ posts: many(posts) }))
+const postsRelations = relations(posts, ({ one }) => ({
+  author: one(users, { fields: [posts.userId], references: [users.id] }),
+}))
+const schema = { users, posts, usersRelations, postsRelations }
+
+type Db = NodePgDatabase<typeof schema>
 
 /** Drizzle's types name pg's classes; the pool is pg-shaped where Drizzle reads it (docs/drizzle.md). */
 const asPgPool = (pool: CovetDrizzlePool) => pool as unknown as pg.Pool
@@ -96,6 +102,16 @@ async function scenario(db: Db): Promise<Record<string, unknown>> {
     .groupBy(users.name)
     .orderBy(users.name)
   out.counted = await db.$count(posts)
+  // Relational queries: nested rows as JSON built by the server.
+  out.relational = await db.query.users.findMany({
+    columns: { name: true, createdAt: true },
+    with: { posts: { columns: { title: true }, orderBy: (p, { asc }) => [asc(p.id)] } },
+    orderBy: (u, { asc }) => [asc(u.id)],
+  })
+  out.relationalOne = await db.query.posts.findFirst({
+    where: (p, { eq }) => eq(p.title, 'second'),
+    with: { author: { columns: { name: true, big: true } } },
+  })
   out.updated = await db.update(users).set({ score: '99.99' }).where(eq(users.name, 'bob')).returning({
     name: users.name,
     score: users.score,
@@ -164,9 +180,9 @@ describe('covet/drizzle: drizzle-orm/node-postgres on CovetDrizzlePool', () => {
 
   it('a scenario gives the same values, with the same JS types, as on pg.Pool', async () => {
     await pgPool.query(DDL)
-    const viaPg = await scenario(drizzle({ client: pgPool }))
+    const viaPg = await scenario(drizzle({ client: pgPool, schema }))
     await pgPool.query(DDL)
-    const viaCovet = await scenario(drizzle({ client: asPgPool(covetPool) }))
+    const viaCovet = await scenario(drizzle({ client: asPgPool(covetPool), schema }))
     for (const key of Object.keys(viaPg)) assert.deepEqual(viaCovet[key], viaPg[key], key)
     assert.deepEqual(Object.keys(viaCovet), Object.keys(viaPg))
     // The scenario checks something: its values are what the schema says.
@@ -176,6 +192,10 @@ describe('covet/drizzle: drizzle-orm/node-postgres on CovetDrizzlePool', () => {
     assert.deepEqual(viaCovet.duplicate, { code: '23505', kind: 'DrizzleQueryError' })
     assert.deepEqual(viaCovet.rolledBack, ['undo', 0])
     assert.deepEqual(viaCovet.savepoint, [{ title: 'outer' }])
+    assert.deepEqual(viaCovet.relational, [
+      { name: 'alice', createdAt: ALICE.createdAt, posts: [{ title: 'first' }, { title: 'second' }] },
+      { name: 'bob', createdAt: null, posts: [{ title: 'third' }] },
+    ])
   })
 
   it('a transaction runs on one reserved connection, given back at its end', async () => {
