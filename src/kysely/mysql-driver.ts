@@ -10,15 +10,10 @@ import { beginStatements, MYSQL_TRANSACTIONS } from '../mysql/driver/dialect.js'
 import type { MySqlReservedConnection } from '../mysql/driver/session.js'
 import type { MySqlDriver } from '../mysql/driver.js'
 import type { MySqlResult } from '../mysql/handlers.js'
+import { rowsMatched } from '../mysql/update-info.js'
 import { ReservingDriver, type ReservingDriverConfig, savepointQuery } from './reserving-driver.js'
 
 export type CovetMysqlKyselyDriverConfig = ReservingDriverConfig<MySqlDriver>
-
-/**
- * The OK packet's info after an UPDATE, "Rows matched: 2  Changed: 1  Warnings: 0"
- * (ER_UPDATE_INFO). The words follow the server's lc_messages; the three numbers keep their order.
- */
-const UPDATE_INFO = /^\D*(\d+)\D+\d+\D+\d+\D*$/
 
 function isUpdate(query: CompiledQuery): boolean {
   const kind = query.query.kind
@@ -28,10 +23,9 @@ function isUpdate(query: CompiledQuery): boolean {
 /**
  * covet's MySQL result as Kysely's MysqlDialect (on mysql2) returns it: a result set is
  * `{ rows }`; an OK packet is `{ insertId, numAffectedRows, numChangedRows, rows: [] }`, with
- * `insertId` undefined when the server sent 0 (no AUTO_INCREMENT value). mysql2 asks for
- * CLIENT_FOUND_ROWS, so its UPDATE count is the rows matched (Kysely's `numUpdatedRows`: "even if
- * not changed"); covet does not, so its `affectedRows` is the rows changed (MySQL 8.4 C API 5.4.1,
- * mysql_affected_rows()), and the rows matched are read from the info text. mysql2's changedRows is 0 for anything but an UPDATE.
+ * `insertId` undefined when the server sent 0 (no AUTO_INCREMENT value). An UPDATE's count is
+ * the rows matched, as mysql2 counts (Kysely's `numUpdatedRows`: "even if not changed"), read from
+ * the info text (rowsMatched). mysql2's changedRows is 0 for anything but an UPDATE.
  */
 export function mysqlResult(result: MySqlResult<unknown>, query: CompiledQuery): QueryResult<unknown> {
   if (result.fields.length > 0) return { rows: result.slice() }
@@ -41,8 +35,7 @@ export function mysqlResult(result: MySqlResult<unknown>, query: CompiledQuery):
   let numChangedRows = 0n
   if (isUpdate(query)) {
     numChangedRows = affected
-    const matched = UPDATE_INFO.exec(result.info)
-    if (matched !== null) numAffectedRows = BigInt(matched[1] as string)
+    numAffectedRows = rowsMatched(result.info) ?? affected
   }
   // The key is there even when undefined, as Kysely's MysqlDialect returns it (deep equality sees it).
   return {

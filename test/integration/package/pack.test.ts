@@ -87,7 +87,7 @@ describe('npm pack', () => {
     'covet/json': ['FastJsonEncoder', 'FastJsonDecoder', 'JsonSchemaValidator'],
     'covet/crypto': ['SecureRandom', 'Hasher', 'AeadCipher', 'PasswordHasher'],
     'covet/kysely': ['CovetPostgresDialect', 'CovetMysqlDialect'],
-    'covet/drizzle': ['CovetDrizzlePool'],
+    'covet/drizzle': ['CovetDrizzlePool', 'CovetDrizzleMysqlPool'],
   }
 
   test('every subpath loads from ESM and from CommonJS require()', () => {
