@@ -3,8 +3,8 @@ import type { MySqlDriverOptions } from '../mysql/driver/options.js'
 import type { MySqlReservedConnection } from '../mysql/driver/session.js'
 import { MySqlDriver } from '../mysql/driver.js'
 import type { MySqlResult } from '../mysql/handlers.js'
-import type { ColumnDefinition } from '../mysql/protocol/columns.js'
 import { rowsMatched } from '../mysql/update-info.js'
+import { objectRows } from './rows.js'
 
 /** What drizzle-orm/mysql2 passes to `query()`: mysql2's QueryOptions, of which covet reads sql, values and rowsAsArray. */
 export interface Mysql2QueryOptions {
@@ -46,15 +46,6 @@ function header(result: MySqlResult<unknown[]>, sql: string): Mysql2ResultHeader
     warningStatus: result.warnings,
     changedRows: matched === undefined ? 0 : changed,
   }
-}
-
-/** mysql2's object rows: each column by name in order, so a later column of the same name wins. */
-function objectRows(rows: unknown[][], fields: ColumnDefinition[]): Record<string, unknown>[] {
-  return rows.map((row) => {
-    const out: Record<string, unknown> = {}
-    for (let i = 0; i < fields.length; i++) out[fields[i]!.name] = row[i]
-    return out
-  })
 }
 
 async function mysql2Query(

@@ -4,6 +4,7 @@ import type { ReservedConnection } from '../postgres/driver/reserved.js'
 import { PostgresDriver } from '../postgres/driver.js'
 import type { FieldDescription } from '../postgres/protocol/messages.js'
 import type { QueryResult as CovetResult } from '../postgres/query-handlers.js'
+import { objectRows } from './rows.js'
 
 /** What drizzle-orm/node-postgres passes to `query()`: pg's QueryConfig, of which covet reads text, values and rowMode. */
 export interface PgQueryConfig {
@@ -34,15 +35,6 @@ function fieldsOf(fields: FieldDescription[]): PgShapedResult['fields'] {
     tableID: f.tableOid,
     columnID: f.columnAttribute,
   }))
-}
-
-/** pg's object rows: each column by name in order, so a later column of the same name wins, as in pg's Result.parseRow. */
-function objectRows(rows: unknown[][], fields: FieldDescription[]): Record<string, unknown>[] {
-  return rows.map((row) => {
-    const out: Record<string, unknown> = {}
-    for (let i = 0; i < fields.length; i++) out[fields[i]!.name] = row[i]
-    return out
-  })
 }
 
 async function pgQuery(
