@@ -3,6 +3,7 @@ import type { MySqlDriverOptions } from '../mysql/driver/options.js'
 import type { MySqlReservedConnection } from '../mysql/driver/session.js'
 import { MySqlDriver } from '../mysql/driver.js'
 import type { MySqlResult } from '../mysql/handlers.js'
+import type { ColumnDefinition } from '../mysql/protocol/columns.js'
 import { rowsMatched } from '../mysql/update-info.js'
 import { objectRows } from './rows.js'
 
@@ -34,6 +35,18 @@ export type Mysql2Shaped = [
 
 type Runner = (sql: string, params: readonly unknown[]) => Promise<MySqlResult<unknown[]>>
 
+/** mysql2's fields, built once per column definitions (a cached statement gives the same array each time). */
+const MYSQL2_FIELDS = new WeakMap<ColumnDefinition[], NonNullable<Mysql2Shaped[1]>>()
+
+function fieldsOf(columns: ColumnDefinition[]): NonNullable<Mysql2Shaped[1]> {
+  let shaped = MYSQL2_FIELDS.get(columns)
+  if (shaped === undefined) {
+    shaped = columns.map((c) => ({ name: c.name, table: c.table, type: c.type }))
+    MYSQL2_FIELDS.set(columns, shaped)
+  }
+  return shaped
+}
+
 function header(result: MySqlResult<unknown[]>, sql: string): Mysql2ResultHeader {
   const changed = Number(result.affectedRows)
   // mysql2 counts an UPDATE's matched rows (CLIENT_FOUND_ROWS), and its changed ones apart.
@@ -59,8 +72,8 @@ async function mysql2Query(
   }
   const result = await run(q.sql, values ?? q.values ?? [])
   if (result.fields.length === 0) return [header(result, q.sql), undefined]
-  const fields = result.fields.map((f) => ({ name: f.name, table: f.table, type: f.type }))
-  return [q.rowsAsArray === true ? Array.from(result) : objectRows(result, result.fields), fields]
+  // The result is already an array of row arrays: given as it is, no copy per query.
+  return [q.rowsAsArray === true ? result : objectRows(result, result.fields), fieldsOf(result.fields)]
 }
 
 /**
@@ -68,7 +81,9 @@ async function mysql2Query(
  * Drizzle sends without parameters need on servers that refuse to prepare them; with parameters,
  * covet binds them in a prepared statement instead of interpolating them into the text.
  */
-const textUnlessParams = (params: readonly unknown[]) => ({ prepare: params.length > 0 })
+const PREPARED = { prepare: true } as const
+const TEXT = { prepare: false } as const
+const textUnlessParams = (params: readonly unknown[]) => (params.length > 0 ? PREPARED : TEXT)
 
 /** A reserved connection shaped as mysql2's PoolConnection: a Drizzle transaction runs on one. */
 export class CovetDrizzleMysqlConnection {

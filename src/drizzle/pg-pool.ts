@@ -28,13 +28,21 @@ export interface PgShapedResult {
 
 type Runner = (sql: string, params: readonly unknown[]) => Promise<CovetResult<unknown[]>>
 
+/** pg's fields, built once per result description (a cached statement gives the same array each time). */
+const PG_FIELDS = new WeakMap<FieldDescription[], PgShapedResult['fields']>()
+
 function fieldsOf(fields: FieldDescription[]): PgShapedResult['fields'] {
-  return fields.map((f) => ({
-    name: f.name,
-    dataTypeID: f.typeOid,
-    tableID: f.tableOid,
-    columnID: f.columnAttribute,
-  }))
+  let shaped = PG_FIELDS.get(fields)
+  if (shaped === undefined) {
+    shaped = fields.map((f) => ({
+      name: f.name,
+      dataTypeID: f.typeOid,
+      tableID: f.tableOid,
+      columnID: f.columnAttribute,
+    }))
+    PG_FIELDS.set(fields, shaped)
+  }
+  return shaped
 }
 
 async function pgQuery(
@@ -47,7 +55,8 @@ async function pgQuery(
     throw new InvalidArgumentError('query() takes SQL text or a { text, values } config')
   }
   const result = await run(q.text, values ?? q.values ?? [])
-  const rows = q.rowMode === 'array' ? Array.from(result) : objectRows(result, result.fields)
+  // The result is already an array of row arrays: given as it is, no copy per query.
+  const rows = q.rowMode === 'array' ? result : objectRows(result, result.fields)
   return {
     command: result.command,
     rowCount: result.rowCount,

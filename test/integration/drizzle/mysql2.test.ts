@@ -19,6 +19,7 @@ import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2'
 import mysql from 'mysql2/promise'
 import { CovetDrizzleMysqlPool } from '../../../src/drizzle/index.js'
 import { getMariaDb } from '../../harness/index.js'
+import { mysqlOptions } from '../kysely/mysql-schema.js'
 
 const users = mysqlTable('drz_users', {
   id: serial('id').primaryKey(),
@@ -145,14 +146,7 @@ describe('covet/drizzle: drizzle-orm/mysql2 on CovetDrizzleMysqlPool', () => {
   let viaMysql2: mysql.Pool
   let covetPool: CovetDrizzleMysqlPool
   before(async () => {
-    const u = new URL((await getMariaDb()).url)
-    options = {
-      host: u.hostname,
-      port: Number(u.port),
-      user: decodeURIComponent(u.username),
-      password: decodeURIComponent(u.password),
-      database: u.pathname.slice(1),
-    }
+    options = mysqlOptions((await getMariaDb()).url)
     viaMysql2 = mysql.createPool({ ...options, connectionLimit: 2, timezone: 'Z' })
     covetPool = new CovetDrizzleMysqlPool({ ...options, poolSize: 2 })
   })

@@ -18,6 +18,7 @@ import {
 import pg from 'pg'
 import { CovetDrizzlePool } from '../../../src/drizzle/index.js'
 import { getPostgres } from '../../harness/index.js'
+import { urlOptions } from '../kysely/schema.js'
 
 const users = pgTable('drz_users', {
   id: serial('id').primaryKey(),
@@ -222,14 +223,3 @@ describe('covet/drizzle: drizzle-orm/node-postgres on CovetDrizzlePool', () => {
     await assert.rejects(covetPool.query({} as never), { code: 'ERR_INVALID_ARGUMENT' })
   })
 })
-
-/** Host, port, user and database of a postgres:// URL, as PostgresDriver options. */
-function urlOptions(url: string) {
-  const u = new URL(url)
-  return {
-    host: u.hostname,
-    port: Number(u.port),
-    user: decodeURIComponent(u.username),
-    database: u.pathname.slice(1),
-  }
-}
